@@ -1,1 +1,3 @@
-print("herald")
+import HeraldKit
+
+await HeraldMain.run()

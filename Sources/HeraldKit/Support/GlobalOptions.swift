@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Postgres
+import Synchronization
+
+/// Options every subcommand shares: logging and the database.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (env HERALD_LOG_LEVEL, default info).")
+    var logLevel: String?
+
+    @Option(name: .long, help: "Log format: text or json (JSON lines) (env HERALD_LOG_FORMAT, default text).")
+    var logFormat: String?
+
+    @Option(name: .long, help: "PostgreSQL URL or conninfo (env HERALD_DATABASE_URL, then DATABASE_URL).")
+    var databaseURL: String?
+
+    /// Sets up swift-log once per process and returns a logger for `label`.
+    func makeLogger(_ label: String) throws -> Logger {
+        let environment = ProcessInfo.processInfo.environment
+        let levelText = (logLevel ?? environment["HERALD_LOG_LEVEL"] ?? "info").lowercased()
+        guard let level = Logger.Level(rawValue: levelText) else {
+            throw ValidationError("unknown log level '\(levelText)': use trace, debug, info, notice, warning, error or critical")
+        }
+        let format = (logFormat ?? environment["HERALD_LOG_FORMAT"] ?? "text").lowercased()
+        guard format == "text" || format == "json" else {
+            throw ValidationError("unknown log format '\(format)': use text or json")
+        }
+        LoggingSetup.bootstrapOnce(json: format == "json", level: level)
+        var logger = Logger(label: label)
+        logger.logLevel = level
+        return logger
+    }
+
+    /// The database configuration, or a message saying how to set it.
+    func databaseConfiguration(applicationName: String = "herald") throws -> PostgresConfiguration {
+        if let databaseURL, !databaseURL.isEmpty {
+            return PostgresConfiguration(connectionString: databaseURL, applicationName: applicationName)
+        }
+        guard let configuration = PostgresConfiguration.fromEnvironment(applicationName: applicationName) else {
+            throw ValidationError(
+                "no database configured: set HERALD_DATABASE_URL (e.g. postgres://user:pass@localhost:5432/nexus) or pass --database-url")
+        }
+        return configuration
+    }
+}
+
+enum LoggingSetup {
+    private static let done = Mutex(false)
+
+    static func bootstrapOnce(json: Bool, level: Logger.Level) {
+        let first = done.withLock { done -> Bool in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}

@@ -1,0 +1,90 @@
+public import Foundation
+#if canImport(Glibc)
+public import Glibc
+#endif
+
+/// A child process started with `posix_spawn` and reaped with `waitpid`.
+///
+/// Foundation's `Process.waitUntilExit` never returns on Linux when the child leaves a daemon
+/// behind (as `pg_ctl start` does), so the throwaway cluster, the test harness and the
+/// multi-process tests use this instead.
+public final class ChildProcess: Sendable {
+    /// Where a child's output goes.
+    public enum Output: Sendable {
+        case inherit
+        case null
+        /// Appended to this file (created if missing).
+        case file(String)
+    }
+
+    /// The child's process id.
+    public let pid: pid_t
+
+    private init(pid: pid_t) { self.pid = pid }
+
+    /// Starts `executable` (a path, or a name looked up in PATH) with `arguments`.
+    public static func spawn(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        stdout: Output = .inherit, stderr: Output = .inherit
+    ) throws -> ChildProcess {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        for (descriptor, output) in [(Int32(1), stdout), (Int32(2), stderr)] {
+            switch output {
+            case .inherit: break
+            case .null: posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", O_WRONLY, 0)
+            case .file(let path):
+                posix_spawn_file_actions_addopen(&actions, descriptor, path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+            }
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // The child starts with default signal handling even if we ignore SIGINT/SIGTERM.
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGTERM)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { env.forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = posix_spawnp(&pid, executable, &actions, &attributes, argv, env)
+        guard status == 0 else {
+            throw TemporaryPostgresError("could not start \(executable): \(String(cString: strerror(status)))")
+        }
+        return ChildProcess(pid: pid)
+    }
+
+    /// Sends a signal (SIGTERM, SIGKILL …).
+    public func send(_ signal: Int32) { kill(pid, signal) }
+
+    /// Blocks until the child exits; returns its exit status, or 128 + signal number.
+    @discardableResult
+    public func wait() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return -1 }
+        }
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    /// Waits on a dedicated thread, so no cooperative-pool thread blocks.
+    public func exitStatus() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: self.wait()) }
+            thread.start()
+        }
+    }
+}

@@ -1,0 +1,27 @@
+extension PostgresConnection {
+    /// Runs `body` inside `BEGIN … COMMIT`. If `body` throws, the transaction is rolled back and
+    /// the error rethrown; nothing it wrote remains.
+    public func transaction<T: Sendable>(
+        isolation: String? = nil, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        switch isolation {
+        case "SERIALIZABLE": try await execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+        case "REPEATABLE READ": try await execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        default: try await execute("BEGIN")
+        }
+        let value: T
+        do {
+            value = try await body(self)
+        } catch {
+            if !isBroken { try? await execute("ROLLBACK") }
+            throw error
+        }
+        do {
+            try await execute("COMMIT")
+        } catch {
+            if !isBroken { try? await execute("ROLLBACK") }
+            throw error
+        }
+        return value
+    }
+}

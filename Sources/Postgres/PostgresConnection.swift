@@ -1,0 +1,247 @@
+import CLibPQ
+import Dispatch
+public import Logging
+import Synchronization
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One connection to PostgreSQL, owning its `PGconn`.
+///
+/// Every libpq call runs on the connection's own serial dispatch queue, never on Swift's
+/// cooperative thread pool, so a slow query blocks only this connection's thread.
+/// A connection runs one statement at a time; share connections through `PostgresPool`.
+public final class PostgresConnection: @unchecked Sendable {
+    /// The configuration this connection was opened with.
+    public let configuration: PostgresConfiguration
+    let logger: Logger
+    let queue: DispatchQueue
+    // Touched only on `queue`.
+    var handle: OpaquePointer?
+    private var prepared: [String: String] = [:]
+    private let brokenFlag = Atomic<Bool>(false)
+
+    /// Prepared statements kept per connection; beyond this, statements run unprepared.
+    private static let maxPreparedStatements = 512
+
+    private init(configuration: PostgresConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.queue = DispatchQueue(label: "herald.postgres.connection")
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    /// Opens a connection, sets the session to UTC and ISO dates, and returns it.
+    /// Throws `.connectionFailed` with libpq's reason (never the password).
+    public static func connect(
+        configuration: PostgresConfiguration, logger: Logger = Logger(label: "herald.postgres")
+    ) async throws -> PostgresConnection {
+        let connection = PostgresConnection(configuration: configuration, logger: logger)
+        try await connection.onQueue { try connection.openSync() }
+        return connection
+    }
+
+    /// True once the connection failed at the transport level; a pool discards such connections.
+    public var isBroken: Bool { brokenFlag.load(ordering: .relaxed) }
+
+    /// The backend process id, for `pg_terminate_backend` in tests and diagnostics.
+    public func backendPID() async throws -> Int32 {
+        try await onQueue { () throws -> Int32 in
+            guard let handle = self.handle else { throw PostgresError(code: .closed, message: "connection is closed") }
+            return PQbackendPID(handle)
+        }
+    }
+
+    /// Runs one parameterised statement and returns its rows.
+    ///
+    /// Parameters are sent separately from the SQL text (`$1`, `$2` …), never interpolated.
+    /// Statements are prepared once per connection and reused.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) async throws -> PostgresRows {
+        let values = parameters.map(\.postgresValue)
+        return try await onQueue { try self.querySync(sql, values) }
+    }
+
+    /// Runs SQL text with no parameters through the simple query protocol, which allows
+    /// several statements at once. For migration files and fixed administrative statements only:
+    /// never build this text from input.
+    public func execute(_ sql: String) async throws {
+        try await onQueue { try self.executeSync(sql) }
+    }
+
+    /// Closes the connection. Later calls fail with `.closed`.
+    public func close() async {
+        try? await onQueue {
+            if let handle = self.handle { PQfinish(handle) }
+            self.handle = nil
+            self.brokenFlag.store(true, ordering: .relaxed)
+        }
+    }
+
+    /// Checks, without a round trip, whether the server closed the socket (for example after a
+    /// restart). Returns false and marks the connection broken when it did.
+    public func isAlive() async -> Bool {
+        (try? await onQueue { () -> Bool in
+            guard let handle = self.handle, PQstatus(handle) == CONNECTION_OK else { return false }
+            // A readable idle socket means EOF or an async message; consume it to find out which.
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            if poll(&descriptor, 1, 0) > 0 {
+                if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
+                    self.brokenFlag.store(true, ordering: .relaxed)
+                    return false
+                }
+            }
+            return true
+        }) ?? false
+    }
+
+    // MARK: - On the connection's queue
+
+    func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    func openSync() throws {
+        guard let handle = PQconnectdb(configuration.libpqConnectionString) else {
+            throw PostgresError(code: .connectionFailed, message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.libpqMessage(handle)
+            PQfinish(handle)
+            throw PostgresError(code: .connectionFailed, message: "could not connect to PostgreSQL: \(message)")
+        }
+        // libpq prints NOTICEs to stderr by default; they belong to the server log, not ours.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        self.handle = handle
+        try executeSync("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3")
+    }
+
+    func executeSync(_ sql: String) throws {
+        let handle = try liveHandle()
+        let result = PQexec(handle, sql)
+        defer { PQclear(result) }
+        try check(result, sql: sql, handle: handle)
+    }
+
+    func querySync(_ sql: String, _ values: [PostgresValue]) throws -> PostgresRows {
+        let handle = try liveHandle()
+        let count = Int32(values.count)
+        var types = values.map { Oid($0.oid) }
+        var lengths = values.map { Int32($0.bytes?.count ?? 0) }
+        var formats = values.map { $0.format.rawValue }
+        // libpq wants C strings (NUL-terminated for text); copy each value once.
+        let pointers: [UnsafeMutablePointer<CChar>?] = values.map { value in
+            guard let bytes = value.bytes else { return nil }
+            let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
+            bytes.withUnsafeBufferPointer { source in
+                source.withMemoryRebound(to: CChar.self) { pointer.initialize(from: $0.baseAddress!, count: bytes.count) }
+            }
+            pointer[bytes.count] = 0
+            return pointer
+        }
+        defer { pointers.forEach { $0?.deallocate() } }
+        var constPointers = pointers.map { UnsafePointer($0) }
+
+        let key = types.isEmpty ? sql : sql + "\u{0}" + types.map(String.init).joined(separator: ",")
+        var statementName = prepared[key]
+        if statementName == nil, prepared.count < Self.maxPreparedStatements {
+            let name = "herald_\(prepared.count)"
+            let result = PQprepare(handle, name, sql, count, &types)
+            defer { PQclear(result) }
+            try check(result, sql: sql, handle: handle)
+            prepared[key] = name
+            statementName = name
+        }
+        let result: OpaquePointer?
+        if let statementName {
+            result = PQexecPrepared(handle, statementName, count, &constPointers, &lengths, &formats, 0)
+        } else {
+            result = PQexecParams(handle, sql, count, &types, &constPointers, &lengths, &formats, 0)
+        }
+        defer { PQclear(result) }
+        try check(result, sql: sql, handle: handle)
+        return Self.rows(from: result!)
+    }
+
+    private func liveHandle() throws -> OpaquePointer {
+        guard let handle else { throw PostgresError(code: .closed, message: "connection is closed") }
+        return handle
+    }
+
+    private func check(_ result: OpaquePointer?, sql: String, handle: OpaquePointer) throws {
+        guard let result else {
+            markBrokenIfNeeded(handle)
+            throw PostgresError(code: .connectionFailed, message: Self.libpqMessage(handle), query: sql)
+        }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return
+        default:
+            markBrokenIfNeeded(handle)
+            var error = Self.serverError(result, handle: handle)
+            error.query = sql
+            if PQstatus(handle) != CONNECTION_OK { error.code = .connectionFailed }
+            throw error
+        }
+    }
+
+    private func markBrokenIfNeeded(_ handle: OpaquePointer) {
+        if PQstatus(handle) != CONNECTION_OK {
+            brokenFlag.store(true, ordering: .relaxed)
+            // A new connection has none of our prepared statements.
+            prepared.removeAll()
+        }
+    }
+
+    static func serverError(_ result: OpaquePointer, handle: OpaquePointer) -> PostgresError {
+        func field(_ code: Character) -> String? {
+            guard let value = PQresultErrorField(result, Int32(code.asciiValue!)) else { return nil }
+            return String(cString: value)
+        }
+        let message = field("M") ?? libpqMessage(handle)
+        return PostgresError(
+            code: .server, message: message, sqlState: field("C"), detail: field("D"), hint: field("H"),
+            constraintName: field("n"), tableName: field("t"), columnName: field("c"))
+    }
+
+    static func libpqMessage(_ handle: OpaquePointer) -> String {
+        guard let message = PQerrorMessage(handle) else { return "unknown libpq error" }
+        return String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func rows(from result: OpaquePointer) -> PostgresRows {
+        let rowCount = Int(PQntuples(result))
+        let columnCount = Int(PQnfields(result))
+        var columns: [String] = []
+        var types: [UInt32] = []
+        columns.reserveCapacity(columnCount)
+        for column in 0..<columnCount {
+            columns.append(String(cString: PQfname(result, Int32(column))))
+            types.append(UInt32(PQftype(result, Int32(column))))
+        }
+        var cells: [String?] = []
+        cells.reserveCapacity(rowCount * columnCount)
+        for row in 0..<rowCount {
+            for column in 0..<columnCount {
+                if PQgetisnull(result, Int32(row), Int32(column)) == 1 {
+                    cells.append(nil)
+                } else {
+                    let length = Int(PQgetlength(result, Int32(row), Int32(column)))
+                    let pointer = PQgetvalue(result, Int32(row), Int32(column))!
+                    cells.append(pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+                        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+                    })
+                }
+            }
+        }
+        var affected = rowCount
+        if let tag = PQcmdTuples(result), let number = Int(String(cString: tag)) { affected = number }
+        return PostgresRows(columns: columns, columnTypes: types, count: rowCount, affectedRows: affected, cells: cells)
+    }
+}

@@ -1,0 +1,149 @@
+public import Foundation
+
+private func decodingError(_ text: String, as type: String, oid: UInt32) -> PostgresError {
+    PostgresError(code: .decoding, message: "cannot decode \(PostgresOID.name(of: oid)) value as \(type)")
+}
+
+extension String: PostgresArrayElement {
+    /// Unknown OID: the server infers the parameter's type (text, uuid, an enum …) from context.
+    public var postgresValue: PostgresValue { PostgresValue(oid: 0, text: self) }
+    /// Strings decode from any column except the binary and numeric built-ins, whose text
+    /// form is almost never what the caller meant.
+    public static var acceptedOIDs: Set<UInt32>? { nil }
+    public init(postgresText text: String, oid: UInt32) throws {
+        if [PostgresOID.bytea, PostgresOID.int2, PostgresOID.int4, PostgresOID.int8, PostgresOID.bool,
+            PostgresOID.float4, PostgresOID.float8].contains(oid)
+        {
+            throw decodingError(text, as: "String", oid: oid)
+        }
+        self = text
+    }
+    public static var arrayOID: UInt32 { PostgresOID.textArray }
+    public var postgresArrayText: String { self }
+}
+
+extension Int64: PostgresArrayElement {
+    public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.int8, text: String(self)) }
+    public static var acceptedOIDs: Set<UInt32>? { [PostgresOID.int2, PostgresOID.int4, PostgresOID.int8, PostgresOID.oid] }
+    public init(postgresText text: String, oid: UInt32) throws {
+        guard let value = Int64(text) else { throw decodingError(text, as: "Int64", oid: oid) }
+        self = value
+    }
+    public static var arrayOID: UInt32 { PostgresOID.int8Array }
+    public var postgresArrayText: String { String(self) }
+}
+
+extension Int: PostgresArrayElement {
+    public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.int8, text: String(self)) }
+    public static var acceptedOIDs: Set<UInt32>? { Int64.acceptedOIDs }
+    public init(postgresText text: String, oid: UInt32) throws {
+        guard let value = Int(text) else { throw decodingError(text, as: "Int", oid: oid) }
+        self = value
+    }
+    public static var arrayOID: UInt32 { PostgresOID.int8Array }
+    public var postgresArrayText: String { String(self) }
+}
+
+extension Int32: PostgresBindable, PostgresDecodable {
+    public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.int4, text: String(self)) }
+    public static var acceptedOIDs: Set<UInt32>? { [PostgresOID.int2, PostgresOID.int4] }
+    public init(postgresText text: String, oid: UInt32) throws {
+        guard let value = Int32(text) else { throw decodingError(text, as: "Int32", oid: oid) }
+        self = value
+    }
+}
+
+extension Double: PostgresBindable, PostgresDecodable {
+    public var postgresValue: PostgresValue {
+        let text: String
+        if isNaN { text = "NaN" } else if isInfinite { text = self > 0 ? "Infinity" : "-Infinity" } else { text = "\(self)" }
+        return PostgresValue(oid: PostgresOID.float8, text: text)
+    }
+    public static var acceptedOIDs: Set<UInt32>? {
+        [PostgresOID.float4, PostgresOID.float8, PostgresOID.numeric, PostgresOID.int2, PostgresOID.int4, PostgresOID.int8]
+    }
+    public init(postgresText text: String, oid: UInt32) throws {
+        switch text {
+        case "NaN": self = .nan
+        case "Infinity": self = .infinity
+        case "-Infinity": self = -.infinity
+        default:
+            guard let value = Double(text) else { throw decodingError(text, as: "Double", oid: oid) }
+            self = value
+        }
+    }
+}
+
+extension Bool: PostgresBindable, PostgresDecodable {
+    public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.bool, text: self ? "t" : "f") }
+    public static var acceptedOIDs: Set<UInt32>? { [PostgresOID.bool] }
+    public init(postgresText text: String, oid: UInt32) throws {
+        switch text {
+        case "t", "true": self = true
+        case "f", "false": self = false
+        default: throw decodingError(text, as: "Bool", oid: oid)
+        }
+    }
+}
+
+extension UUID: PostgresArrayElement {
+    public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.uuid, text: uuidString.lowercased()) }
+    public static var acceptedOIDs: Set<UInt32>? { [PostgresOID.uuid, PostgresOID.text, PostgresOID.varchar] }
+    public init(postgresText text: String, oid: UInt32) throws {
+        guard let value = UUID(uuidString: text) else { throw decodingError(text, as: "UUID", oid: oid) }
+        self = value
+    }
+    public static var arrayOID: UInt32 { PostgresOID.uuidArray }
+    public var postgresArrayText: String { uuidString.lowercased() }
+}
+
+extension Date: PostgresArrayElement {
+    public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.timestamptz, text: PostgresTimestamp.format(self)) }
+    public static var acceptedOIDs: Set<UInt32>? { [PostgresOID.timestamptz, PostgresOID.timestamp, PostgresOID.date] }
+    public init(postgresText text: String, oid: UInt32) throws {
+        guard let value = PostgresTimestamp.parse(text) else { throw decodingError(text, as: "Date", oid: oid) }
+        self = value
+    }
+    public static var arrayOID: UInt32 { PostgresOID.timestamptzArray }
+    public var postgresArrayText: String { PostgresTimestamp.format(self) }
+}
+
+/// bytea, sent in binary format and decoded from the server's hex text format.
+extension Data: PostgresBindable, PostgresDecodable {
+    public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.bytea, bytes: Array(self), format: .binary) }
+    public static var acceptedOIDs: Set<UInt32>? { [PostgresOID.bytea] }
+    public init(postgresText text: String, oid: UInt32) throws {
+        guard let bytes = PostgresHex.decodeBytea(text) else { throw decodingError(text, as: "Data", oid: oid) }
+        self = Data(bytes)
+    }
+}
+
+extension Optional: PostgresBindable where Wrapped: PostgresBindable {
+    public var postgresValue: PostgresValue {
+        switch self {
+        case .some(let value): value.postgresValue
+        case .none: .null
+        }
+    }
+}
+
+extension Array: PostgresBindable where Element: PostgresArrayElement {
+    public var postgresValue: PostgresValue {
+        PostgresValue(oid: Element.arrayOID, text: PostgresArrayLiteral.encode(map(\.postgresArrayText)))
+    }
+}
+
+extension Array: PostgresDecodable where Element: PostgresArrayElement {
+    public static var acceptedOIDs: Set<UInt32>? { nil }
+    public init(postgresText text: String, oid: UInt32) throws {
+        guard let items = PostgresArrayLiteral.decode(text) else {
+            throw decodingError(text, as: "Array", oid: oid)
+        }
+        self = try items.map { item in
+            guard let item else {
+                throw PostgresError(code: .decoding, message: "array contains NULL, which \(Element.self) cannot hold")
+            }
+            return try Element(postgresText: item, oid: 0)
+        }
+    }
+}
