@@ -9,6 +9,13 @@ public struct Migration: Sendable, Hashable {
     public var name: String
     /// The file's SQL.
     public var sql: String
+
+    public init(version: Int, name: String, sql: String) {
+        self.version = version
+        self.name = name
+        self.sql = sql
+    }
+
     /// SHA-free fingerprint (FNV-1a 64) of the SQL, to notice edited files.
     public var checksum: String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -87,9 +87,11 @@ public final class PostgresConnection: @unchecked Sendable {
     public func isAlive() async -> Bool {
         (try? await onQueue { () -> Bool in
             guard let handle = self.handle, PQstatus(handle) == CONNECTION_OK else { return false }
-            // A readable idle socket means EOF or an async message; consume it to find out which.
-            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-            if poll(&descriptor, 1, 0) > 0 {
+            // A readable idle socket means EOF, a FATAL from a terminating server, or a harmless
+            // async message. Consume until the socket is quiet; EOF shows up as a failed read.
+            for _ in 0..<8 {
+                var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+                guard poll(&descriptor, 1, 0) > 0 else { break }
                 if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
                     self.brokenFlag.store(true, ordering: .relaxed)
                     return false
