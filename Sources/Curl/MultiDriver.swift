@@ -207,7 +207,9 @@ final class MultiDriver: @unchecked Sendable {
                 }
             }
             for transfer in batch.cancelled {
-                guard active.removeValue(forKey: transfer.easy.raw) != nil else { continue }
+                // The transfer may have finished already, and its easy handle may now serve another one.
+                guard active[transfer.easy.raw] === transfer else { continue }
+                active[transfer.easy.raw] = nil
                 curl_multi_remove_handle(multi, transfer.easy.raw)
                 finishedHandles.append(transfer.easy)
                 resume(transfer, with: .failure(CurlError(code: .cancelled, message: "request cancelled")))

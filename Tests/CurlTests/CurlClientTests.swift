@@ -245,6 +245,37 @@ struct CurlClientTests {
         }
     }
 
+    @Test("cancelling some of many concurrent requests leaves the others intact")
+    func mixedCancellation() async throws {
+        try await withTestServer { server in
+            let client = CurlClient(configuration: .init(maxConnectionsPerHost: 32))
+            defer { client.shutdown() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<300 {
+                    group.addTask {
+                        guard index % 3 == 0 else {
+                            let response = try await client.execute(Curl.HTTPRequest(url: server.url("/n/\(index)")))
+                            #expect(response.bodyString == "n=\(index)")
+                            return
+                        }
+                        let task = Task {
+                            try await client.execute(Curl.HTTPRequest(url: server.url("/sleep/\(index % 40)")))
+                        }
+                        try await Task.sleep(for: .milliseconds(index % 25))
+                        task.cancel()
+                        switch await task.result {
+                        case .success(let response): #expect(response.bodyString == "slept")
+                        case .failure(let error): #expect((error as? CurlError)?.code == .cancelled)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let response = try await client.execute(Curl.HTTPRequest(url: server.url("/n/done")))
+            #expect(response.bodyString == "n=done")
+        }
+    }
+
     @Test("a request from an already cancelled task fails with .cancelled without being sent")
     func cancelledBeforeStart() async throws {
         try await withTestServer { server in
