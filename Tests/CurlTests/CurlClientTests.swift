@@ -319,7 +319,7 @@ struct CurlClientTests {
         }
     }
 
-    @Test("dropping a client with requests never sent shuts it down cleanly")
+    @Test("clients dropped without shutdown() clean up in deinit")
     func deinitCleansUp() async throws {
         try await withTestServer { server in
             for index in 0..<20 {
