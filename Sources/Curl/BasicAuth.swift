@@ -1,0 +1,22 @@
+/// Credentials for HTTP Basic authentication (RFC 7617).
+///
+/// The password never appears in `description`, in logs written by this module or in `CurlError` messages.
+public struct BasicAuth: Sendable, Hashable {
+    /// The user name (Postmark server token user, Twilio account SID …).
+    public var username: String
+    /// The password; kept out of every description.
+    public var password: String
+
+    /// Creates credentials.
+    public init(username: String, password: String) {
+        self.username = username
+        self.password = password
+    }
+}
+
+extension BasicAuth: CustomStringConvertible, CustomDebugStringConvertible {
+    /// `BasicAuth(username: …, password: ***)` — the password is redacted.
+    public var description: String { "BasicAuth(username: \(username), password: ***)" }
+    /// Same as `description`: the password is redacted here too.
+    public var debugDescription: String { description }
+}

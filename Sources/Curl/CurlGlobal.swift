@@ -1,0 +1,13 @@
+import CCurl
+
+/// Process-wide libcurl initialisation.
+enum CurlGlobal {
+    /// `curl_global_init` is not thread-safe and must run before the first handle is created; a static
+    /// `let` is initialised exactly once, under `swift_once`, on first use.
+    static let initResult: CURLcode = curl_global_init(ccurl_global_all())
+
+    /// Runs `curl_global_init` on first call; throws if it failed.
+    static func ensureInitialized() throws(CurlError) {
+        try CurlError.check(initResult, "curl_global_init")
+    }
+}
