@@ -58,6 +58,10 @@ CREATE FUNCTION herald_jobs_notify_update() RETURNS trigger LANGUAGE plpgsql AS 
 DECLARE
     queues text;
 BEGIN
+    -- Cheap exit for the common case (claims and completions make nothing available).
+    IF NOT EXISTS (SELECT 1 FROM new_rows WHERE state = 'available') THEN
+        RETURN NULL;
+    END IF;
     SELECT string_agg(DISTINCT n.queue, ',') INTO queues
       FROM new_rows n JOIN old_rows o ON o.id = n.id
      WHERE n.state = 'available' AND o.state <> 'available';

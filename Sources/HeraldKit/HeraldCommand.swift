@@ -12,6 +12,9 @@ public struct HeraldCommand: AsyncParsableCommand {
         subcommands: [
             MigrateCommand.self,
             TempDBCommand.self,
+            WorkCommand.self,
+            EnqueueCommand.self,
+            JobsCommand.self,
         ]
     )
 

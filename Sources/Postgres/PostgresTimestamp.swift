@@ -131,10 +131,14 @@ enum PostgresHex {
 
 /// One-dimensional array literals (`{1,2,NULL,"a \"b\""}`).
 enum PostgresArrayLiteral {
-    static func encode(_ items: [String]) -> String {
+    static func encode(_ items: [String?]) -> String {
         var out = "{"
         for (index, item) in items.enumerated() {
             if index > 0 { out += "," }
+            guard let item else {
+                out += "NULL"
+                continue
+            }
             out += "\""
             for character in item {
                 if character == "\"" || character == "\\" { out.append("\\") }

@@ -4,7 +4,7 @@ private func decodingError(_ text: String, as type: String, oid: UInt32) -> Post
     PostgresError(code: .decoding, message: "cannot decode \(PostgresOID.name(of: oid)) value as \(type)")
 }
 
-extension String: PostgresArrayElement {
+extension String: PostgresArrayElement, PostgresDecodable {
     /// Unknown OID: the server infers the parameter's type (text, uuid, an enum …) from context.
     public var postgresValue: PostgresValue { PostgresValue(oid: 0, text: self) }
     /// Strings decode from any column except the binary and numeric built-ins, whose text
@@ -19,10 +19,10 @@ extension String: PostgresArrayElement {
         self = text
     }
     public static var arrayOID: UInt32 { PostgresOID.textArray }
-    public var postgresArrayText: String { self }
+    public var postgresArrayText: String? { self }
 }
 
-extension Int64: PostgresArrayElement {
+extension Int64: PostgresArrayElement, PostgresDecodable {
     public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.int8, text: String(self)) }
     public static var acceptedOIDs: Set<UInt32>? { [PostgresOID.int2, PostgresOID.int4, PostgresOID.int8, PostgresOID.oid] }
     public init(postgresText text: String, oid: UInt32) throws {
@@ -30,10 +30,10 @@ extension Int64: PostgresArrayElement {
         self = value
     }
     public static var arrayOID: UInt32 { PostgresOID.int8Array }
-    public var postgresArrayText: String { String(self) }
+    public var postgresArrayText: String? { String(self) }
 }
 
-extension Int: PostgresArrayElement {
+extension Int: PostgresArrayElement, PostgresDecodable {
     public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.int8, text: String(self)) }
     public static var acceptedOIDs: Set<UInt32>? { Int64.acceptedOIDs }
     public init(postgresText text: String, oid: UInt32) throws {
@@ -41,7 +41,7 @@ extension Int: PostgresArrayElement {
         self = value
     }
     public static var arrayOID: UInt32 { PostgresOID.int8Array }
-    public var postgresArrayText: String { String(self) }
+    public var postgresArrayText: String? { String(self) }
 }
 
 extension Int32: PostgresBindable, PostgresDecodable {
@@ -86,7 +86,7 @@ extension Bool: PostgresBindable, PostgresDecodable {
     }
 }
 
-extension UUID: PostgresArrayElement {
+extension UUID: PostgresArrayElement, PostgresDecodable {
     public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.uuid, text: uuidString.lowercased()) }
     public static var acceptedOIDs: Set<UInt32>? { [PostgresOID.uuid, PostgresOID.text, PostgresOID.varchar] }
     public init(postgresText text: String, oid: UInt32) throws {
@@ -94,10 +94,10 @@ extension UUID: PostgresArrayElement {
         self = value
     }
     public static var arrayOID: UInt32 { PostgresOID.uuidArray }
-    public var postgresArrayText: String { uuidString.lowercased() }
+    public var postgresArrayText: String? { uuidString.lowercased() }
 }
 
-extension Date: PostgresArrayElement {
+extension Date: PostgresArrayElement, PostgresDecodable {
     public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.timestamptz, text: PostgresTimestamp.format(self)) }
     public static var acceptedOIDs: Set<UInt32>? { [PostgresOID.timestamptz, PostgresOID.timestamp, PostgresOID.date] }
     public init(postgresText text: String, oid: UInt32) throws {
@@ -105,7 +105,7 @@ extension Date: PostgresArrayElement {
         self = value
     }
     public static var arrayOID: UInt32 { PostgresOID.timestamptzArray }
-    public var postgresArrayText: String { PostgresTimestamp.format(self) }
+    public var postgresArrayText: String? { PostgresTimestamp.format(self) }
 }
 
 /// bytea, sent in binary format and decoded from the server's hex text format.
@@ -116,6 +116,11 @@ extension Data: PostgresBindable, PostgresDecodable {
         guard let bytes = PostgresHex.decodeBytea(text) else { throw decodingError(text, as: "Data", oid: oid) }
         self = Data(bytes)
     }
+}
+
+extension Optional: PostgresArrayElement where Wrapped: PostgresArrayElement {
+    public static var arrayOID: UInt32 { Wrapped.arrayOID }
+    public var postgresArrayText: String? { self?.postgresArrayText }
 }
 
 extension Optional: PostgresBindable where Wrapped: PostgresBindable {
@@ -133,7 +138,7 @@ extension Array: PostgresBindable where Element: PostgresArrayElement {
     }
 }
 
-extension Array: PostgresDecodable where Element: PostgresArrayElement {
+extension Array: PostgresDecodable where Element: PostgresArrayElement & PostgresDecodable {
     public static var acceptedOIDs: Set<UInt32>? { nil }
     public init(postgresText text: String, oid: UInt32) throws {
         guard let items = PostgresArrayLiteral.decode(text) else {

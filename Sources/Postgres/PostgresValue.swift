@@ -104,12 +104,13 @@ public protocol PostgresDecodable: Sendable {
     init(postgresText text: String, oid: UInt32) throws
 }
 
-/// Swift types that can be elements of a bound or decoded one-dimensional array.
-public protocol PostgresArrayElement: PostgresBindable, PostgresDecodable {
+/// Swift types that can be elements of a bound one-dimensional array (and, when also
+/// `PostgresDecodable`, of a decoded one). `Optional` elements bind as NULL.
+public protocol PostgresArrayElement: PostgresBindable {
     /// The OID of the array type (`int8[]`, `text[]`, `uuid[]` …).
     static var arrayOID: UInt32 { get }
-    /// The element's text representation inside an array literal, before quoting.
-    var postgresArrayText: String { get }
+    /// The element's text representation inside an array literal, before quoting; nil is NULL.
+    var postgresArrayText: String? { get }
 }
 
 /// SQL NULL, bindable where a typed `Optional.none` is awkward to write.
@@ -119,7 +120,7 @@ public struct PostgresNull: PostgresBindable {
 }
 
 /// A jsonb value, carried as its JSON text.
-public struct PostgresJSON: PostgresBindable, PostgresDecodable, Hashable, CustomStringConvertible {
+public struct PostgresJSON: PostgresArrayElement, PostgresDecodable, Hashable, CustomStringConvertible {
     /// The JSON document as text.
     public var text: String
 
@@ -145,4 +146,6 @@ public struct PostgresJSON: PostgresBindable, PostgresDecodable, Hashable, Custo
     public static var acceptedOIDs: Set<UInt32>? { [PostgresOID.json, PostgresOID.jsonb, PostgresOID.text] }
     public init(postgresText text: String, oid: UInt32) throws { self.text = text }
     public var description: String { text }
+    public static var arrayOID: UInt32 { 3807 }
+    public var postgresArrayText: String? { text }
 }

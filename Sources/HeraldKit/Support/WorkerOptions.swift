@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Queue
+
+/// `herald work` / `herald run` settings: flags, then environment, then defaults.
+struct WorkerOptions: ParsableArguments {
+    @Option(name: .long, help: "Queues and their concurrency, e.g. default:100,email:50 (env HERALD_QUEUES, default default:100).")
+    var queues: String?
+
+    @Option(name: .long, help: "Most jobs claimed per query (env HERALD_CLAIM_BATCH, default 500).")
+    var claimBatch: Int?
+
+    @Option(name: .long, help: "Poll fallback in milliseconds (env HERALD_POLL_INTERVAL_MS, default 1000).")
+    var pollIntervalMs: Int?
+
+    @Option(name: .long, help: "Job lease in seconds, renewed by heartbeat (env HERALD_LEASE_SECONDS, default 30).")
+    var leaseSeconds: Double?
+
+    @Option(name: .long, help: "Default per-attempt timeout in seconds (env HERALD_JOB_TIMEOUT_SECONDS, default 300).")
+    var jobTimeoutSeconds: Double?
+
+    @Option(name: .long, help: "Grace period for in-flight jobs on SIGTERM, seconds (env HERALD_SHUTDOWN_GRACE_SECONDS, default 25).")
+    var shutdownGraceSeconds: Double?
+
+    @Option(name: .long, help: "Keep completed/cancelled jobs this many hours (env HERALD_RETENTION_HOURS, default 168).")
+    var retentionHours: Double?
+
+    @Option(name: .long, help: "Database connections in this process (env HERALD_DB_POOL_SIZE, default queues + 4).")
+    var poolSize: Int?
+
+    @Flag(name: .long, help: "Never take part in leader election (no rescuer, stager, pruner or digest scheduler here).")
+    var noMaintenance = false
+
+    func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> WorkerConfiguration {
+        func number(_ flag: Double?, _ key: String, _ fallback: Double) throws -> Double {
+            if let flag { return flag }
+            guard let text = environment[key], !text.isEmpty else { return fallback }
+            guard let value = Double(text), value >= 0 else { throw ValidationError("\(key)=\(text) is not a non-negative number") }
+            return value
+        }
+        let queueText = queues ?? environment["HERALD_QUEUES"] ?? "default:100"
+        var parsed: [String: Int] = [:]
+        for part in queueText.split(separator: ",") {
+            let pieces = part.split(separator: ":")
+            guard let name = pieces.first.map(String.init), !name.isEmpty,
+                  let concurrency = pieces.count > 1 ? Int(pieces[1]) : 100, concurrency > 0, pieces.count <= 2
+            else { throw ValidationError("bad queue spec '\(part)': use name:concurrency, e.g. default:100,email:50") }
+            parsed[name] = concurrency
+        }
+        guard !parsed.isEmpty else { throw ValidationError("no queues given: use e.g. --queues default:100") }
+        var configuration = WorkerConfiguration(queues: parsed)
+        configuration.claimBatchSize = max(1, Int(try number(claimBatch.map(Double.init), "HERALD_CLAIM_BATCH", 500)))
+        configuration.pollInterval = .milliseconds(Int64(try number(pollIntervalMs.map(Double.init), "HERALD_POLL_INTERVAL_MS", 1000)))
+        configuration.lease = .milliseconds(Int64(try number(leaseSeconds, "HERALD_LEASE_SECONDS", 30) * 1000))
+        configuration.jobTimeout = .milliseconds(Int64(try number(jobTimeoutSeconds, "HERALD_JOB_TIMEOUT_SECONDS", 300) * 1000))
+        configuration.shutdownGracePeriod = .milliseconds(Int64(try number(shutdownGraceSeconds, "HERALD_SHUTDOWN_GRACE_SECONDS", 25) * 1000))
+        configuration.retention = .seconds(Int64(try number(retentionHours, "HERALD_RETENTION_HOURS", 168) * 3600))
+        configuration.runsMaintenance = !noMaintenance
+        guard configuration.lease >= .milliseconds(300) else { throw ValidationError("the lease must be at least 0.3 s") }
+        return configuration
+    }
+
+    func poolSize(for configuration: WorkerConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
+        poolSize ?? environment["HERALD_DB_POOL_SIZE"].flatMap(Int.init) ?? configuration.queues.count + 4
+    }
+}

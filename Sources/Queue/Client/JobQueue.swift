@@ -1,0 +1,103 @@
+public import Foundation
+public import Postgres
+
+/// The producer and admin side of the queue: enqueue (one, or many in one round trip), inspect,
+/// retry and cancel. Enqueueing on a caller's connection inside its transaction means the job
+/// exists if and only if that transaction commits.
+public struct JobQueue: Sendable {
+    public let pool: PostgresPool
+
+    public init(pool: PostgresPool) { self.pool = pool }
+
+    /// Enqueues one job on its own and returns its id (for a deduplicated `uniqueKey`, the id of
+    /// the live job that already holds the key).
+    @discardableResult
+    public func enqueue(_ request: JobRequest) async throws -> Int64 {
+        try await pool.withConnection { try await enqueue(request, on: $0) }
+    }
+
+    /// Enqueues one job on `connection`, inside whatever transaction it is in.
+    @discardableResult
+    public func enqueue(_ request: JobRequest, on connection: PostgresConnection) async throws -> Int64 {
+        try request.validate()
+        let rows = try await connection.query(QueueSQL.enqueue, [
+            request.kind, request.args, request.priority, request.runAt, request.uniqueKey, request.maxAttempts, request.queue,
+        ])
+        return try rows[0].decode(Int64.self, column: "id")
+    }
+
+    /// Enqueues many jobs in one statement per 10,000; returns how many were inserted
+    /// (jobs whose `uniqueKey` is already live are skipped).
+    @discardableResult
+    public func enqueueMany(_ requests: [JobRequest], on connection: PostgresConnection? = nil) async throws -> Int {
+        for request in requests { try request.validate() }
+        if let connection { return try await insertMany(requests, on: connection) }
+        return try await pool.withConnection { try await insertMany(requests, on: $0) }
+    }
+
+    private func insertMany(_ requests: [JobRequest], on connection: PostgresConnection) async throws -> Int {
+        var inserted = 0
+        var start = 0
+        while start < requests.count {
+            let chunk = requests[start..<min(start + 10_000, requests.count)]
+            let rows = try await connection.query(QueueSQL.enqueueMany, [
+                chunk.map(\.kind), chunk.map(\.args), chunk.map(\.priority), chunk.map(\.runAt), chunk.map(\.uniqueKey),
+                chunk.map(\.maxAttempts), chunk.map(\.queue),
+            ])
+            inserted += rows.affectedRows
+            start += chunk.count
+        }
+        return inserted
+    }
+
+    /// One job, or nil.
+    public func job(id: Int64) async throws -> JobRecord? {
+        try await pool.query("SELECT \(QueueSQL.jobColumns) FROM herald_jobs WHERE id = $1", [id]).first.map(JobRecord.init)
+    }
+
+    /// Jobs filtered by state and kind, newest first.
+    public func list(state: JobState? = nil, kind: String? = nil, limit: Int = 50) async throws -> [JobRecord] {
+        try await pool.query(
+            """
+            SELECT \(QueueSQL.jobColumns) FROM herald_jobs
+             WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR kind = $2)
+             ORDER BY id DESC LIMIT $3
+            """, [state?.rawValue, kind, limit]
+        ).map(JobRecord.init)
+    }
+
+    /// Re-queues a failed, cancelled, retryable or scheduled job now, with `extraAttempts` more
+    /// attempts. Returns false when no such job is in one of those states.
+    @discardableResult
+    public func retry(id: Int64, extraAttempts: Int = 1) async throws -> Bool {
+        let rows = try await pool.query("SELECT coalesce(herald_retry_job($1, $2), false) AS ok", [id, extraAttempts])
+        return try rows[0].decode(Bool.self, column: "ok")
+    }
+
+    /// Re-queues failed jobs (optionally of one kind and failed in a window); returns the count.
+    @discardableResult
+    public func retryFailed(kind: String? = nil, since: Date? = nil, until: Date? = nil, extraAttempts: Int = 1) async throws -> Int {
+        let rows = try await pool.query(
+            "SELECT herald_retry_failed_jobs($1, coalesce($2, '-infinity'::timestamptz), coalesce($3, 'infinity'::timestamptz), $4) AS n",
+            [kind, since, until, extraAttempts])
+        return try rows[0].decode(Int.self, column: "n")
+    }
+
+    /// Cancels a job that has not finished. Returns false when it already finished or does not exist.
+    @discardableResult
+    public func cancel(id: Int64) async throws -> Bool {
+        let rows = try await pool.query("SELECT coalesce(herald_cancel_job($1), false) AS ok", [id])
+        return try rows[0].decode(Bool.self, column: "ok")
+    }
+
+    /// Counts per queue and state (from the `herald_queue_stats` view).
+    public func stats() async throws -> [QueueStat] {
+        try await pool.query("SELECT queue, state, jobs, max_wait_seconds FROM herald_queue_stats ORDER BY queue, state").map { row in
+            QueueStat(
+                queue: try row.decode(String.self, column: "queue"),
+                state: JobState(rawValue: try row.decode(String.self, column: "state")) ?? .available,
+                jobs: try row.decode(Int.self, column: "jobs"),
+                maxWaitSeconds: try row.decode(Double?.self, column: "max_wait_seconds"))
+        }
+    }
+}

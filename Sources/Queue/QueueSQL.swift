@@ -1,0 +1,97 @@
+/// Every statement the queue runs, in one place. All are parameterised.
+enum QueueSQL {
+    static let liveStates = "('available', 'scheduled', 'running', 'retryable')"
+
+    static let enqueue = "SELECT herald_enqueue($1, $2::jsonb, $3::int, $4::timestamptz, $5, $6::int, $7) AS id"
+
+    static let enqueueMany = """
+        INSERT INTO herald_jobs (kind, args, priority, run_at, unique_key, max_attempts, queue, state)
+        SELECT k, a, p, coalesce(r, now()), u, m, q, CASE WHEN r > now() THEN 'scheduled' ELSE 'available' END
+          FROM unnest($1::text[], $2::jsonb[], $3::bigint[], $4::timestamptz[], $5::text[], $6::bigint[], $7::text[])
+               AS t(k, a, p, r, u, m, q)
+        ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN \(liveStates) DO NOTHING
+        """
+
+    static let claim = """
+        WITH c AS (
+            SELECT id FROM herald_jobs
+             WHERE state = 'available' AND queue = $1 AND run_at <= now()
+             ORDER BY priority, run_at, id
+             LIMIT $2
+             FOR UPDATE SKIP LOCKED)
+        UPDATE herald_jobs j
+           SET state = 'running', attempt = j.attempt + 1, attempted_at = now(), locked_by = $3,
+               lease_expires_at = now() + make_interval(secs => $4::float8)
+          FROM c
+         WHERE j.id = c.id
+        RETURNING j.id, j.kind, j.queue, j.priority, j.args, j.attempt, j.max_attempts, j.run_at, j.created_at
+        """
+
+    static let complete = """
+        UPDATE herald_jobs
+           SET state = 'completed', finished_at = now(), locked_by = NULL, lease_expires_at = NULL
+         WHERE id = ANY($1::bigint[]) AND state = 'running' AND locked_by = $2
+        """
+
+    /// Non-completion outcomes, in one statement: retry, fail, snooze, cancel, release.
+    static let settle = """
+        UPDATE herald_jobs j
+           SET state = CASE o.action
+                   WHEN 'retry'   THEN CASE WHEN j.attempt >= j.max_attempts THEN 'failed' ELSE 'retryable' END
+                   WHEN 'fail'    THEN 'failed'
+                   WHEN 'snooze'  THEN CASE WHEN o.run_at <= now() THEN 'available' ELSE 'scheduled' END
+                   WHEN 'cancel'  THEN 'cancelled'
+                   ELSE 'available' END,
+               attempt = CASE WHEN o.action IN ('snooze', 'release') THEN greatest(j.attempt - 1, 0) ELSE j.attempt END,
+               run_at = CASE WHEN o.action IN ('retry', 'snooze') THEN o.run_at
+                             WHEN o.action = 'release' THEN now() ELSE j.run_at END,
+               errors = CASE WHEN o.action IN ('retry', 'fail', 'cancel') THEN j.errors || jsonb_build_array(jsonb_build_object(
+                            'attempt', j.attempt, 'at', now(), 'error', o.error, 'worker', $2::text))
+                             ELSE j.errors END,
+               finished_at = CASE WHEN o.action IN ('fail', 'cancel') OR (o.action = 'retry' AND j.attempt >= j.max_attempts)
+                                  THEN now() ELSE NULL END,
+               locked_by = NULL, lease_expires_at = NULL
+          FROM unnest($1::bigint[], $3::text[], $4::text[], $5::timestamptz[]) AS o(id, action, error, run_at)
+         WHERE j.id = o.id AND j.state = 'running' AND j.locked_by = $2
+        """
+
+    static let heartbeat = """
+        UPDATE herald_jobs SET lease_expires_at = now() + make_interval(secs => $2::float8)
+         WHERE state = 'running' AND locked_by = $1
+        """
+
+    static let rescue = """
+        UPDATE herald_jobs j
+           SET state = CASE WHEN j.attempt >= j.max_attempts THEN 'failed' ELSE 'retryable' END,
+               run_at = now(),
+               finished_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END,
+               errors = j.errors || jsonb_build_array(jsonb_build_object(
+                   'attempt', j.attempt, 'at', now(), 'worker', j.locked_by,
+                   'error', 'lease expired: the worker stopped heartbeating (killed, crashed or lost)')),
+               locked_by = NULL, lease_expires_at = NULL
+         WHERE j.id IN (SELECT id FROM herald_jobs WHERE state = 'running' AND lease_expires_at < now()
+                         ORDER BY lease_expires_at LIMIT 5000 FOR UPDATE SKIP LOCKED)
+        """
+
+    static let stage = """
+        UPDATE herald_jobs SET state = 'available'
+         WHERE id IN (SELECT id FROM herald_jobs WHERE state IN ('scheduled', 'retryable') AND run_at <= now()
+                       ORDER BY run_at LIMIT 5000 FOR UPDATE SKIP LOCKED)
+        """
+
+    static let prune = """
+        DELETE FROM herald_jobs
+         WHERE id IN (SELECT id FROM herald_jobs WHERE state = ANY($1::text[])
+                         AND finished_at < now() - make_interval(secs => $2::float8) LIMIT 10000)
+        """
+
+    static let depth = """
+        SELECT queue, state, count(*) AS jobs FROM herald_jobs
+         WHERE state IN \(liveStates) GROUP BY queue, state
+        """
+
+    static let jobColumns = """
+        id, kind, queue, priority, state, args, attempt, max_attempts, run_at, locked_by, lease_expires_at,
+        errors, unique_key, created_at, attempted_at, finished_at
+        """
+}

@@ -1,0 +1,131 @@
+public import Logging
+public import Postgres
+public import ServiceLifecycle
+import Synchronization
+
+/// `herald work`: claims jobs from PostgreSQL and runs their handlers.
+///
+/// Runs as a ServiceLifecycle `Service`. On graceful shutdown (SIGTERM/SIGINT through the
+/// ServiceGroup) it stops claiming, lets in-flight jobs finish within the grace period, releases
+/// the rest back to the queue, writes every outcome, and returns.
+public final class JobWorker: Service, Sendable {
+    let core: JobWorkerCore
+    private let runners: [QueueRunner]
+    private let elector: LeaderElector?
+    private let periodicTasks: [any PeriodicTask]
+
+    /// - Parameters:
+    ///   - pool: the database; size it at least `queues.count + 2`.
+    ///   - periodicTasks: extra leader-only tasks (the queue's own maintenance is always included).
+    public init(
+        pool: PostgresPool, registry: JobHandlerRegistry, configuration: WorkerConfiguration = WorkerConfiguration(),
+        periodicTasks: [any PeriodicTask] = [], logger: Logger = Logger(label: "herald.worker")
+    ) {
+        var logger = logger
+        logger[metadataKey: "worker"] = "\(configuration.workerID)"
+        let core = JobWorkerCore(pool: pool, registry: registry, configuration: configuration, logger: logger)
+        self.core = core
+        self.runners = configuration.queues.sorted { $0.key < $1.key }.map {
+            QueueRunner(queue: $0.key, concurrency: $0.value, worker: core)
+        }
+        self.elector = configuration.runsMaintenance ? LeaderElector(configuration: pool.connectionConfiguration, logger: logger) : nil
+        self.periodicTasks = [
+            QueueMaintenance(
+                interval: configuration.maintenanceInterval, retention: configuration.retention,
+                failedRetention: configuration.failedRetention, metrics: core.metrics)
+        ] + periodicTasks
+    }
+
+    /// True while this process holds the maintenance leadership.
+    public var isLeader: Bool { elector?.isLeader ?? false }
+
+    /// This worker's id, as written to `locked_by`.
+    public var workerID: String { core.configuration.workerID }
+
+    public func run() async throws {
+        core.logger.info("worker starting", metadata: [
+            "queues": "\(core.configuration.queues)", "kinds": "\(core.registry.kinds.joined(separator: ","))",
+        ])
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { background in
+                background.addTask { await self.listen() }
+                background.addTask { await self.core.completer.run() }
+                background.addTask { await self.heartbeat() }
+                background.addTask { await self.watchdog() }
+                if elector != nil { background.addTask { await self.maintain() } }
+
+                await withDiscardingTaskGroup { group in
+                    for runner in runners { group.addTask { await runner.run() } }
+                }
+                // Every runner has stopped and its jobs have finished or been cancelled.
+                await core.completer.flush()
+                background.cancelAll()
+            }
+            await core.completer.flush()
+            await elector?.resign()
+            core.logger.info("worker stopped")
+        } onGracefulShutdown: {
+            self.core.logger.info("shutdown requested: no new claims, finishing in-flight jobs")
+            for runner in self.runners { runner.stop() }
+        }
+    }
+
+    /// Wakes the runners of the queues named in each NOTIFY (all of them on (re)connect).
+    private func listen() async {
+        let listener = PostgresListener(configuration: core.pool.connectionConfiguration, channels: ["herald_jobs"], logger: core.logger)
+        let byQueue = Dictionary(uniqueKeysWithValues: runners.map { ($0.queue, $0) })
+        for await event in listener.events() {
+            switch event {
+            case .listening:
+                runners.forEach { $0.wake.signal() }
+            case .notification(let note):
+                if note.payload.isEmpty {
+                    runners.forEach { $0.wake.signal() }
+                } else {
+                    for queue in note.payload.split(separator: ",") { byQueue[String(queue)]?.wake.signal() }
+                }
+            }
+            if Task.isCancelled { break }
+        }
+    }
+
+    private func heartbeat() async {
+        let interval = core.configuration.lease / 3
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            if Task.isCancelled { break }
+            guard core.inFlight.count > 0 else { continue }
+            do {
+                try await core.pool.query(QueueSQL.heartbeat, [core.configuration.workerID, core.configuration.lease.seconds])
+            } catch {
+                core.logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func watchdog() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(100))
+            core.inFlight.cancelOverdue()
+        }
+    }
+
+    private func maintain() async {
+        guard let elector else { return }
+        var lastRun: [String: ContinuousClock.Instant] = [:]
+        while !Task.isCancelled {
+            if await elector.check() {
+                let now = ContinuousClock.now
+                for task in periodicTasks where lastRun[task.name].map({ now - $0 >= task.interval }) ?? true {
+                    lastRun[task.name] = now
+                    do {
+                        try await task.run(pool: core.pool)
+                    } catch {
+                        core.logger.warning("periodic task failed", metadata: ["task": "\(task.name)", "error": "\(error)"])
+                    }
+                }
+            }
+            try? await Task.sleep(for: min(core.configuration.maintenanceInterval, .seconds(1)))
+        }
+    }
+}
