@@ -156,8 +156,9 @@ public final class SandboxProviders: Service, Sendable {
     /// Runs a sandbox in a child task, waits until it listens, runs `body`, then shuts the server down
     /// gracefully (whether `body` returns or throws) and waits for it to stop. Rethrows a failure to start
     /// (for example, a taken port).
-    public static func withRunning<T: Sendable>(
+    public static func withRunning<T>(
         configuration: Configuration = .init(),
+        isolation: isolated (any Actor)? = #isolation,
         _ body: (SandboxProviders) async throws -> T
     ) async throws -> T {
         let sandbox = SandboxProviders(configuration: configuration)
