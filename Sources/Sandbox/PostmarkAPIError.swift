@@ -1,0 +1,46 @@
+/// A Postmark API error body, `{"ErrorCode": …, "Message": …}`, with the HTTP status it travels with.
+struct PostmarkAPIError: Error, Sendable, Equatable, Encodable {
+    var errorCode: Int
+    var message: String
+    /// HTTP status when answered on its own (batch elements always travel in a 200).
+    var httpStatus: Int = 422
+
+    enum CodingKeys: String, CodingKey {
+        case errorCode = "ErrorCode"
+        case message = "Message"
+    }
+
+    static func invalidRequest(_ message: String) -> Self { .init(errorCode: 300, message: message) }
+
+    static let badToken = PostmarkAPIError(
+        errorCode: 10,
+        message: "The Server API token supplied in the X-Postmark-Server-Token header is missing or not valid.",
+        httpStatus: 401)
+
+    static let jsonRequired = PostmarkAPIError(
+        errorCode: 409, message: "JSON request required: send Content-Type: application/json.")
+
+    static let invalidJSON = PostmarkAPIError(errorCode: 402, message: "Received invalid JSON input.")
+
+    static let tooManyBatchMessages = PostmarkAPIError(
+        errorCode: 410, message: "Too many batch messages: a batch may contain at most 500 messages.")
+
+    static func inactiveRecipients(_ addresses: [String]) -> Self {
+        .init(
+            errorCode: 406,
+            message: "You tried to send to recipient(s) that have been marked as inactive. Found inactive addresses: "
+                + addresses.joined(separator: ", ")
+                + ". Inactive recipients are ones that have generated a hard bounce, a spam complaint, or a manual suppression."
+        )
+    }
+
+    /// The body for an injected failure with this HTTP status.
+    static func injected(status: Int) -> Self {
+        switch status {
+        case 401: return .init(errorCode: 10, message: badToken.message, httpStatus: 401)
+        case 422: return .init(errorCode: 300, message: "Invalid email request (sandbox-injected).", httpStatus: 422)
+        case 429: return .init(errorCode: 429, message: "Rate limit exceeded (sandbox-injected).", httpStatus: 429)
+        default: return .init(errorCode: status, message: "Server error (sandbox-injected HTTP \(status)).", httpStatus: status)
+        }
+    }
+}

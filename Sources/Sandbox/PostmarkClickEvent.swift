@@ -1,0 +1,80 @@
+public import Foundation
+
+/// Postmark's Click webhook: a recipient clicked a tracked link.
+public struct PostmarkClickEvent: PostmarkWebhookPayload, Hashable {
+    /// Always `"Click"`.
+    public var recordType: String { "Click" }
+    /// `MessageStream`.
+    public var messageStream: String
+    /// `Metadata` of the sent message.
+    public var metadata: [String: String]
+    /// `Recipient`.
+    public var recipient: String
+    /// `MessageID` of the sent message.
+    public var messageID: String
+    /// `ReceivedAt`: when the click happened.
+    public var receivedAt: Date
+    /// `Platform`: `Desktop`, `Mobile`, `WebMail` or `Unknown`.
+    public var platform: String
+    /// `ClickLocation`: `HTML` or `Text`.
+    public var clickLocation: String
+    /// `OriginalLink`: the link as it was in the message.
+    public var originalLink: String
+    /// `Tag` of the sent message.
+    public var tag: String
+    /// `UserAgent`.
+    public var userAgent: String
+    /// `OS`.
+    public var os: PostmarkUserAgentInfo
+    /// `Client`.
+    public var client: PostmarkUserAgentInfo
+    /// `Geo` (its `IP` is the clicker's address).
+    public var geo: PostmarkGeo
+
+    /// Creates a click event.
+    public init(
+        messageID: String, recipient: String, originalLink: String, clickLocation: String = "HTML",
+        receivedAt: Date = Date(), userAgent: String = PostmarkOpenEvent.sampleUserAgent, platform: String = "Desktop",
+        tag: String = "", metadata: [String: String] = [:], messageStream: String = "outbound",
+        os: PostmarkUserAgentInfo = .macOS, client: PostmarkUserAgentInfo = .chrome, geo: PostmarkGeo = .sample
+    ) {
+        self.messageID = messageID
+        self.recipient = recipient
+        self.originalLink = originalLink
+        self.clickLocation = clickLocation
+        self.receivedAt = receivedAt
+        self.userAgent = userAgent
+        self.platform = platform
+        self.tag = tag
+        self.metadata = metadata
+        self.messageStream = messageStream
+        self.os = os
+        self.client = client
+        self.geo = geo
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case recordType = "RecordType", messageStream = "MessageStream", metadata = "Metadata"
+        case recipient = "Recipient", messageID = "MessageID", receivedAt = "ReceivedAt", platform = "Platform"
+        case clickLocation = "ClickLocation", originalLink = "OriginalLink", tag = "Tag", userAgent = "UserAgent"
+        case os = "OS", client = "Client", geo = "Geo"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(recordType, forKey: .recordType)
+        try container.encode(messageStream, forKey: .messageStream)
+        try container.encode(metadata, forKey: .metadata)
+        try container.encode(recipient, forKey: .recipient)
+        try container.encode(messageID, forKey: .messageID)
+        try container.encode(receivedAt, forKey: .receivedAt)
+        try container.encode(platform, forKey: .platform)
+        try container.encode(clickLocation, forKey: .clickLocation)
+        try container.encode(originalLink, forKey: .originalLink)
+        try container.encode(tag, forKey: .tag)
+        try container.encode(userAgent, forKey: .userAgent)
+        try container.encode(os, forKey: .os)
+        try container.encode(client, forKey: .client)
+        try container.encode(geo, forKey: .geo)
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Postmark's `POST /email` and `POST /email/batch`.
+extension SandboxProviders {
+    /// Postmark refuses a batch of more than this many messages as a whole.
+    static let maxBatchSize = 500
+
+    /// One element of Postmark's send response (the whole body for `/email`).
+    struct PostmarkSendResult: Encodable {
+        var to: String?
+        var submittedAt: String?
+        var messageID: String?
+        var errorCode: Int
+        var message: String
+
+        enum CodingKeys: String, CodingKey {
+            case to = "To", submittedAt = "SubmittedAt", messageID = "MessageID", errorCode = "ErrorCode"
+            case message = "Message"
+        }
+    }
+
+    func addPostmarkRoutes(to router: Router<BasicRequestContext>) {
+        router.post("/email") { [self] request, _ in
+            try await handleEmail(request)
+        }
+        router.post("/email/batch") { [self] request, _ in
+            try await handleBatch(request)
+        }
+    }
+
+    private func handleEmail(_ request: Request) async throws -> Response {
+        if let failure = try await begin(.email) { return Self.postmarkFailure(failure) }
+        if let refusal = checkPostmarkRequest(request) { return Self.postmarkError(refusal) }
+        let message: PostmarkEmailRequest
+        do {
+            message = try JSONDecoder().decode(PostmarkEmailRequest.self, from: try await Self.collectBody(request))
+        } catch is DecodingError {
+            return Self.postmarkError(.invalidJSON)
+        }
+        switch accept(message, viaBatch: false) {
+        case .success(let (email, result)):
+            state.record(emails: [email])
+            return Self.json(status: 200, result)
+        case .failure(let error):
+            return Self.postmarkError(error)
+        }
+    }
+
+    private func handleBatch(_ request: Request) async throws -> Response {
+        if let failure = try await begin(.batch) { return Self.postmarkFailure(failure) }
+        if let refusal = checkPostmarkRequest(request) { return Self.postmarkError(refusal) }
+        let elements: [PostmarkBatchElement]
+        do {
+            elements = try JSONDecoder().decode([PostmarkBatchElement].self, from: try await Self.collectBody(request))
+        } catch is DecodingError {
+            return Self.postmarkError(.invalidJSON)
+        }
+        guard elements.count <= Self.maxBatchSize else { return Self.postmarkError(.tooManyBatchMessages) }
+        var accepted: [SandboxEmail] = []
+        var results: [PostmarkSendResult] = []
+        results.reserveCapacity(elements.count)
+        for element in elements {
+            guard let message = element.message else {
+                results.append(.init(errorCode: 300, message: "Invalid email request: the message could not be read."))
+                continue
+            }
+            switch accept(message, viaBatch: true) {
+            case .success(let (email, result)):
+                accepted.append(email)
+                results.append(result)
+            case .failure(let error):
+                results.append(.init(to: message.to, errorCode: error.errorCode, message: error.message))
+            }
+        }
+        state.record(emails: accepted)
+        return Self.json(status: 200, results)
+    }
+
+    /// Authentication and content type, checked before the body is read.
+    private func checkPostmarkRequest(_ request: Request) -> PostmarkAPIError? {
+        guard let token = Self.header(request, Self.postmarkTokenHeader),
+            Self.secretsEqual(token, configuration.postmarkServerToken)
+        else { return .badToken }
+        guard let contentType = request.headers[.contentType]?.lowercased(), contentType.contains("application/json")
+        else { return .jsonRequired }
+        return nil
+    }
+
+    /// Validates one message and, when valid and no recipient is inactive, builds its record and result.
+    private func accept(
+        _ message: PostmarkEmailRequest, viaBatch: Bool
+    ) -> Result<(SandboxEmail, PostmarkSendResult), PostmarkAPIError> {
+        let recipients: [String]
+        switch PostmarkValidator.validate(message) {
+        case .success(let list): recipients = list
+        case .failure(let error): return .failure(error)
+        }
+        let inactive = state.inactive(among: recipients)
+        guard inactive.isEmpty else { return .failure(.inactiveRecipients(inactive)) }
+        let now = Date()
+        let messageID = Identifier.postmarkMessageID()
+        let email = SandboxEmail(
+            from: message.from ?? "", to: message.to ?? "", cc: message.cc, bcc: message.bcc,
+            subject: message.subject ?? "", htmlBody: message.htmlBody, textBody: message.textBody,
+            replyTo: message.replyTo, headers: message.headers ?? [], tag: message.tag,
+            metadata: message.metadata ?? [:], messageStream: message.messageStream,
+            trackOpens: message.trackOpens, trackLinks: message.trackLinks,
+            messageID: messageID, submittedAt: now, viaBatch: viaBatch
+        )
+        let result = PostmarkSendResult(
+            to: message.to, submittedAt: Timestamp.iso8601(now), messageID: messageID, errorCode: 0, message: "OK")
+        return .success((email, result))
+    }
+
+    static func postmarkError(_ error: PostmarkAPIError) -> Response {
+        json(status: error.httpStatus, error)
+    }
+
+    static func postmarkFailure(_ failure: SandboxFailure) -> Response {
+        switch failure {
+        case .status(let status): postmarkError(.injected(status: status))
+        }
+    }
+}
