@@ -1,0 +1,109 @@
+public import Foundation
+import Mustache
+
+/// Renders ``NotificationTemplate``s with Mustache (hummingbird-project/swift-mustache).
+///
+/// Escaping follows the output: in the HTML body `{{var}}` is HTML-escaped (use `{{{var}}}` only
+/// for trusted markup); in the subject, text body and SMS body nothing is HTML-escaped — they are
+/// compiled under the `{{% CONTENT_TYPE: TEXT}}` pragma — so "Tom & Jerry" stays "Tom & Jerry".
+/// A template that does not parse is a `DeliveryError` `.templateSyntax` naming the template, the
+/// field, the line and the column. Missing variables render empty (Mustache semantics).
+public struct TemplateRenderer: Sendable {
+    /// Creates a renderer.
+    public init() {}
+
+    /// Parses all fields of `template` once, for repeated rendering.
+    /// - Throws: `DeliveryError` `.templateSyntax`.
+    public func compile(_ template: NotificationTemplate) throws -> CompiledNotificationTemplate {
+        try CompiledNotificationTemplate(template)
+    }
+
+    /// Renders `template` with a JSON-like context.
+    /// - Throws: `DeliveryError` `.templateSyntax`.
+    public func render(_ template: NotificationTemplate, context: TemplateValue) throws -> RenderedNotification {
+        try self.compile(template).render(context: context)
+    }
+
+    /// Renders `template` with a dictionary context of plain Swift values (`String`, `Int`,
+    /// `Double`, `Bool`, arrays and `[String: Any]` dictionaries).
+    /// - Throws: `DeliveryError` `.templateSyntax`.
+    public func render(_ template: NotificationTemplate, context: [String: Any]) throws -> RenderedNotification {
+        try self.compile(template).render(context: context)
+    }
+}
+
+/// A ``NotificationTemplate`` whose fields are parsed and ready to render any number of times.
+public struct CompiledNotificationTemplate: Sendable {
+    /// The template's key.
+    public let key: String
+    /// The tenant of the override, or `nil` for the default.
+    public let tenantID: UUID?
+
+    private let subject: MustacheTemplate
+    private let htmlBody: MustacheTemplate
+    private let textBody: MustacheTemplate
+    private let smsBody: MustacheTemplate?
+
+    /// Put in front of non-HTML fields. It stands alone on its line, so Mustache removes the
+    /// line entirely and the field renders exactly as written, only without HTML escaping.
+    private static let textPragma = "{{% CONTENT_TYPE: TEXT}}\n"
+
+    init(_ template: NotificationTemplate) throws {
+        self.key = template.key
+        self.tenantID = template.tenantID
+        self.subject = try Self.parse(template.subject, field: "subject", html: false, of: template)
+        self.htmlBody = try Self.parse(template.htmlBody, field: "htmlBody", html: true, of: template)
+        self.textBody = try Self.parse(template.textBody, field: "textBody", html: false, of: template)
+        self.smsBody = try template.smsBody.map { try Self.parse($0, field: "smsBody", html: false, of: template) }
+    }
+
+    /// Renders every field with `context`.
+    public func render(context: TemplateValue) -> RenderedNotification {
+        self.render(object: context.mustacheValue ?? [String: Any]())
+    }
+
+    /// Renders every field with a dictionary of plain Swift values.
+    public func render(context: [String: Any]) -> RenderedNotification {
+        self.render(object: context)
+    }
+
+    private func render(object: Any) -> RenderedNotification {
+        RenderedNotification(
+            subject: HeaderSanitizer.sanitize(self.subject.render(object)),
+            htmlBody: self.htmlBody.render(object),
+            textBody: self.textBody.render(object),
+            smsBody: self.smsBody.map { $0.render(object).trimmingCharacters(in: .whitespacesAndNewlines) }
+        )
+    }
+
+    private static func parse(_ source: String, field: String, html: Bool, of template: NotificationTemplate) throws -> MustacheTemplate {
+        do {
+            return try MustacheTemplate(string: html ? source : Self.textPragma + source)
+        } catch let error as MustacheTemplate.ParserError {
+            let line = html ? error.context.lineNumber : max(1, error.context.lineNumber - 1)
+            let owner = template.tenantID.map { "tenant \($0.uuidString.lowercased())" } ?? "default"
+            throw DeliveryError(
+                code: .templateSyntax,
+                message: "template '\(template.key)' (\(owner)), \(field): \(Self.describe(error.error)) at line \(line), column \(error.context.columnNumber): \(error.context.line)"
+            )
+        } catch {
+            throw DeliveryError(code: .templateSyntax, message: "template '\(template.key)', \(field): \(error)")
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        guard let error = error as? MustacheTemplate.Error else { return "\(error)" }
+        switch error {
+        case .sectionCloseNameIncorrect: return "closing tag does not match the open section"
+        case .unfinishedName: return "unfinished or malformed tag"
+        case .expectedSectionEnd: return "section is never closed"
+        case .invalidSetDelimiter: return "invalid set-delimiter tag"
+        case .transformAppliedToInheritanceSection: return "transform applied to an inheritance section"
+        case .illegalTokenInsideInheritSection: return "illegal tag inside an inheritance section"
+        case .textInsideInheritSection: return "text inside an inheritance section"
+        case .invalidConfigVariableSyntax: return "malformed pragma"
+        case .unrecognisedConfigVariable: return "unknown pragma"
+        @unknown default: return "\(error)"
+        }
+    }
+}
