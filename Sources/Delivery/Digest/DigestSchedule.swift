@@ -9,7 +9,10 @@ public import Foundation
 ///   is the next valid instant (02:00 in Berlin on the last Sunday of March becomes 03:00 CEST);
 /// - when the hour exists twice (fall back), the boundary is its first occurrence.
 ///
-/// Pure: the schedule only reads the time zone database; `now` is always an argument.
+/// Pure: the schedule only reads the time zone database; `now` is always an argument. Local dates
+/// are counted in days (no DST-dependent calendar arithmetic) and turned into instants with the
+/// zone's UTC offsets, which makes the gap and overlap rules above explicit rather than
+/// platform-dependent.
 public struct DigestSchedule: Sendable, Hashable {
     /// The digest frequency; with `.never` there are no periods.
     public let frequency: DigestFrequency
@@ -17,12 +20,6 @@ public struct DigestSchedule: Sendable, Hashable {
     public let timeZone: TimeZone
     /// The local hour (0–23) at which periods end.
     public let hour: Int
-
-    private var calendar: Calendar {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = self.timeZone
-        return calendar
-    }
 
     /// Creates a schedule.
     /// - Throws: `DeliveryError` `.invalidTimeZone` for an unknown IANA identifier,
@@ -82,7 +79,7 @@ public struct DigestSchedule: Sendable, Hashable {
 
     /// The latest boundary date whose instant is ≤ `now`.
     private func latestBoundary(atOrBefore now: Date) -> LocalDate? {
-        let today = LocalDate(of: now, in: self.calendar)
+        let today = LocalDate(of: now, in: self.timeZone)
         var boundary: LocalDate
         switch self.frequency {
         case .never: return nil

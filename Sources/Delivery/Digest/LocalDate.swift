@@ -2,19 +2,14 @@ import Foundation
 
 /// A calendar date without a time zone (year, month, day in the proleptic Gregorian calendar).
 ///
-/// Date arithmetic on local dates runs in a fixed UTC calendar, where every day has 24 hours, so
-/// "the day before" or "the 1st of last month" never depends on DST; only the final step, turning a
-/// local date and hour into an instant, looks at the user's time zone.
+/// Arithmetic on local dates is plain day counting (civil-from-days, as in Howard Hinnant's
+/// `chrono` algorithms), so "the day before" or "the 1st of last month" never depends on DST and
+/// costs no calendar lookups; only the final step, turning a local date and hour into an instant,
+/// looks at the user's time zone.
 struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {
     let year: Int
     let month: Int
     let day: Int
-
-    private static let utc: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
-        return calendar
-    }()
 
     init(year: Int, month: Int, day: Int) {
         self.year = year
@@ -22,41 +17,53 @@ struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {
         self.day = day
     }
 
-    /// The local date of `instant` in `calendar`'s time zone.
-    init(of instant: Date, in calendar: Calendar) {
-        let components = calendar.dateComponents([.year, .month, .day], from: instant)
-        self.init(year: components.year ?? 1970, month: components.month ?? 1, day: components.day ?? 1)
+    /// The local date of `instant` in `timeZone`.
+    init(of instant: Date, in timeZone: TimeZone) {
+        let seconds = Int(instant.timeIntervalSince1970.rounded(.down)) + timeZone.secondsFromGMT(for: instant)
+        self.init(daysSinceEpoch: Self.floorDivide(seconds, 86_400))
+    }
+
+    /// Days since 1970-01-01 → civil date.
+    init(daysSinceEpoch days: Int) {
+        let shifted = days + 719_468
+        let era = Self.floorDivide(shifted, 146_097)
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        self.init(year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
+    }
+
+    /// Civil date → days since 1970-01-01.
+    var daysSinceEpoch: Int {
+        let year = self.month <= 2 ? self.year - 1 : self.year
+        let era = Self.floorDivide(year, 400)
+        let yearOfEra = year - era * 400
+        let dayOfYear = (153 * (self.month > 2 ? self.month - 3 : self.month + 9) + 2) / 5 + self.day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     /// Seconds since 1970 of this date at `hour`:00 read as if it were UTC ("wall clock seconds").
     func wallClockSeconds(hour: Int) -> Int {
-        let components = DateComponents(year: self.year, month: self.month, day: self.day, hour: hour)
-        let date = Self.utc.date(from: components) ?? Date(timeIntervalSince1970: 0)
-        return Int(date.timeIntervalSince1970.rounded())
-    }
-
-    private init(utcDate: Date) {
-        let components = Self.utc.dateComponents([.year, .month, .day], from: utcDate)
-        self.init(year: components.year ?? 1970, month: components.month ?? 1, day: components.day ?? 1)
-    }
-
-    private var utcMidnight: Date {
-        Date(timeIntervalSince1970: TimeInterval(self.wallClockSeconds(hour: 0)))
+        self.daysSinceEpoch * 86_400 + hour * 3_600
     }
 
     func adding(days: Int) -> LocalDate {
-        LocalDate(utcDate: self.utcMidnight.addingTimeInterval(TimeInterval(days * 86_400)))
+        LocalDate(daysSinceEpoch: self.daysSinceEpoch + days)
     }
 
+    /// The same day `months` months later; only used on 1st-of-month dates, which always exist.
     func adding(months: Int) -> LocalDate {
-        let date = Self.utc.date(byAdding: .month, value: months, to: self.utcMidnight) ?? self.utcMidnight
-        return LocalDate(utcDate: date)
+        let index = self.year * 12 + (self.month - 1) + months
+        return LocalDate(year: Self.floorDivide(index, 12), month: index - Self.floorDivide(index, 12) * 12 + 1, day: self.day)
     }
 
-    /// 1 = Monday … 7 = Sunday (ISO 8601).
+    /// 1 = Monday … 7 = Sunday (ISO 8601). 1970-01-01 was a Thursday.
     var isoWeekday: Int {
-        let weekday = Self.utc.component(.weekday, from: self.utcMidnight)  // 1 = Sunday
-        return (weekday + 5) % 7 + 1
+        (self.daysSinceEpoch + 3 - Self.floorDivide(self.daysSinceEpoch + 3, 7) * 7) + 1
     }
 
     var firstOfMonth: LocalDate { LocalDate(year: self.year, month: self.month, day: 1) }
@@ -71,6 +78,10 @@ struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    private static func floorDivide(_ value: Int, _ divisor: Int) -> Int {
+        value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor)
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {
