@@ -62,9 +62,30 @@ public struct CompiledNotificationTemplate: Sendable {
         self.render(object: context.mustacheValue ?? [String: Any]())
     }
 
-    /// Renders every field with a dictionary of plain Swift values.
+    /// Renders every field with a dictionary of plain Swift values. `nil` values (optionals boxed
+    /// in `Any`) are treated like missing keys, as in a ``TemplateValue`` context, instead of
+    /// rendering as "nil".
     public func render(context: [String: Any]) -> RenderedNotification {
-        self.render(object: context)
+        self.render(object: Self.removingNils(context) ?? [String: Any]())
+    }
+
+    private static func removingNils(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            guard let wrapped = mirror.children.first?.value else { return nil }
+            return Self.removingNils(wrapped)
+        }
+        if let dictionary = value as? [String: Any] {
+            var result: [String: Any] = [:]
+            for (key, member) in dictionary {
+                if let kept = Self.removingNils(member) { result[key] = kept }
+            }
+            return result
+        }
+        if let array = value as? [Any] {
+            return array.map { Self.removingNils($0) ?? NSNull() }
+        }
+        return value
     }
 
     private func render(object: Any) -> RenderedNotification {

@@ -23,8 +23,17 @@ public enum TemplateValue: Sendable, Hashable, Codable {
         case .double(let value): value
         case .string(let value): value
         case .array(let values): values.map { $0.mustacheValue ?? NSNull() } as [Any]
-        case .object(let members): members.compactMapValues(\.mustacheValue) as [String: Any]
+        case .object(let members): Self.mustacheObject(members)
         }
+    }
+
+    private static func mustacheObject(_ members: [String: TemplateValue]) -> [String: Any] {
+        var object: [String: Any] = [:]
+        // Null members are left out: a missing key renders empty and is falsy in sections.
+        for (key, value) in members {
+            if let plain = value.mustacheValue { object[key] = plain }
+        }
+        return object
     }
 
     public init(from decoder: any Decoder) throws {
