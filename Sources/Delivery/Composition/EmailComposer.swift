@@ -1,11 +1,12 @@
-import Foundation
+public import Foundation
 
 /// Builds outbound emails: threading headers, reply address, signature, tracking pixel and
 /// tracked links. Pure: no I/O; the same input gives the same email (the pixel id is an input).
 ///
 /// Guarantees of every ``ComposedEmail`` it returns:
 /// - `Message-ID` is `<UUIDv5@messageIDDomain>`, deterministic per (message UUID, recipient), so
-///   a retried send keeps it; `X-PM-KeepID: true` tells Postmark to keep it.
+///   a retried send keeps it; `X-PM-KeepID: true` tells Postmark to keep it. Ancestors that Herald
+///   sent are referenced by the ids this recipient received.
 /// - For replies, `In-Reply-To` is the parent's Message-ID and `References` the ancestor chain,
 ///   oldest first, capped at ``Configuration/maximumReferences`` ids keeping the first (the thread
 ///   root) and the most recent ones, as mail clients do; the subject gets `Re: ` once.
@@ -27,6 +28,11 @@ public struct EmailComposer: Sendable {
         /// The most Message-IDs put in `References`. Default 10 (about 550 characters, well within
         /// the 998-character line limit); values below 2 are treated as 2.
         public var maximumReferences: Int
+        /// Whether each recipient's copy gets its own Message-ID (derived from the message UUID
+        /// and the recipient address), or all copies share one (derived from the message UUID
+        /// alone). Default `true`, per recipient: each copy is a separately tracked message, and a
+        /// reply's `In-Reply-To` then tells which copy was answered.
+        public var messageIDPerRecipient: Bool
         /// Whether bare URLs in the text body are rewritten to tracked links too. Default `true`.
         public var rewriteTextLinks: Bool
         /// The provider tag when the email sets none. Default `discussion`.
@@ -37,12 +43,14 @@ public struct EmailComposer: Sendable {
             publicURL: String = "http://127.0.0.1:8080",
             messageIDDomain: String = "herald.localhost",
             maximumReferences: Int = 10,
+            messageIDPerRecipient: Bool = true,
             rewriteTextLinks: Bool = true,
             defaultTag: String = "discussion"
         ) {
             self.publicURL = publicURL
             self.messageIDDomain = messageIDDomain
             self.maximumReferences = maximumReferences
+            self.messageIDPerRecipient = messageIDPerRecipient
             self.rewriteTextLinks = rewriteTextLinks
             self.defaultTag = defaultTag
         }
@@ -82,15 +90,17 @@ public struct EmailComposer: Sendable {
     /// Builds the email for one recipient.
     /// - Throws: `DeliveryError` `.invalidEmailAddress` when the reply domain is not a valid domain.
     public func compose(_ email: OutboundEmail) throws -> ComposedEmail {
-        let messageID = try MessageID.generate(
-            messageID: email.messageID,
-            recipientEmail: email.to.address,
-            domain: self.configuration.messageIDDomain
-        )
+        let messageID = try self.messageID(for: email.messageID, recipient: email.to.address)
 
         var ancestors: [MessageID] = []
-        for raw in email.ancestorMessageIDs {
-            guard let id = MessageID(parsing: raw), id != messageID, !ancestors.contains(id) else { continue }
+        for ancestor in email.ancestors {
+            let id: MessageID?
+            switch ancestor {
+            case .herald(let uuid): id = try self.messageID(for: uuid, recipient: email.to.address)
+            case .received(let header): id = MessageID(parsing: header)
+            }
+            // Unparseable stored values (e.g. with injected line breaks) are dropped, not repaired.
+            guard let id, id != messageID, !ancestors.contains(id) else { continue }
             ancestors.append(id)
         }
         let inReplyTo = ancestors.last
@@ -146,6 +156,16 @@ public struct EmailComposer: Sendable {
             references: references,
             trackingPixelID: email.trackingPixelID,
             trackedLinks: rewriter.links
+        )
+    }
+
+    /// The Message-ID Herald gives message `uuid` when sent to `recipient` (the same for every
+    /// recipient when ``Configuration/messageIDPerRecipient`` is off).
+    public func messageID(for uuid: UUID, recipient: String) throws -> MessageID {
+        try MessageID.generate(
+            messageID: uuid,
+            recipientEmail: self.configuration.messageIDPerRecipient ? recipient : "",
+            domain: self.configuration.messageIDDomain
         )
     }
 

@@ -17,9 +17,9 @@ public struct OutboundEmail: Sendable {
     public var htmlBody: String
     /// The plain-text body.
     public var textBody: String
-    /// The Message-IDs of the message's ancestors, oldest first; the last one is the parent.
-    /// Empty for the first message of a thread. Values may be stored with or without `<>`.
-    public var ancestorMessageIDs: [String]
+    /// The message's ancestors, oldest first (the thread root first); the last one is the parent.
+    /// Empty for the first message of a thread.
+    public var ancestors: [EmailAncestor]
     /// The tenant's `email_reply_domain`; `nil` sends no `Reply-To`.
     public var replyDomain: String?
     /// The tenant's `email_signature`, if any.
@@ -40,7 +40,7 @@ public struct OutboundEmail: Sendable {
         subject: String,
         htmlBody: String,
         textBody: String,
-        ancestorMessageIDs: [String] = [],
+        ancestors: [EmailAncestor] = [],
         replyDomain: String? = nil,
         signature: EmailSignature? = nil,
         trackingPixelID: TrackingPixelID,
@@ -54,7 +54,7 @@ public struct OutboundEmail: Sendable {
         self.subject = subject
         self.htmlBody = htmlBody
         self.textBody = textBody
-        self.ancestorMessageIDs = ancestorMessageIDs
+        self.ancestors = ancestors
         self.replyDomain = replyDomain
         self.signature = signature
         self.trackingPixelID = trackingPixelID
