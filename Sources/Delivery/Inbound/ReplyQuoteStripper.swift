@@ -12,7 +12,7 @@ import Foundation
 /// - the signature delimiter `-- ` (RFC 3676; also `--` whose trailing space was lost);
 ///
 /// then removes the remaining lines quoted with `>`, a trailing mobile signature ("Sent from my
-/// iPhone", "Get Outlook for iOS"), and surrounding blank lines.
+/// iPhone", "Get Outlook for iOS"), surrounding blank lines and repeated blank lines.
 ///
 /// If nothing is left above an attribution line (a bottom-posted or inline reply), the unquoted
 /// lines below it are the reply instead.
@@ -122,8 +122,13 @@ public enum ReplyQuoteStripper {
 
     // MARK: - Cleanup
 
-    private static func finish(_ lines: some Sequence<String>) -> String {
-        var lines = lines.map { $0.replacing(/\s+$/, with: "") }
+    private static func finish(_ input: some Sequence<String>) -> String {
+        var lines: [String] = []
+        for line in input.map({ $0.replacing(/\s+$/, with: "") }) {
+            // Removed quotes leave blank lines behind; keep at most one in a row.
+            if line.isEmpty, lines.last?.isEmpty == true { continue }
+            lines.append(line)
+        }
         while let first = lines.first, first.isEmpty { lines.removeFirst() }
         while let last = lines.last, last.isEmpty { lines.removeLast() }
         if let last = lines.last, Self.matches(last, #"^(Sent from my \S.*|Get Outlook for (iOS|Android)|Sent from Mail for Windows.*)$"#) {
