@@ -9,9 +9,11 @@ public struct ComposedEmail: Sendable, Hashable {
     public var recipientAddress: String
     /// The subject, single-line, with `Re: ` for replies.
     public var subject: String
-    /// The HTML body with tracked links, signature and tracking pixel.
+    /// The HTML body with tracked links, signature and tracking pixel; empty when the email has no
+    /// HTML part (then it is not tracked for opens).
     public var htmlBody: String
-    /// The plain-text body with (optionally) tracked links and the signature.
+    /// The plain-text body with (optionally) tracked links and the signature; empty when the email
+    /// has no text part.
     public var textBody: String
     /// `reply+<token>@<email_reply_domain>`, or `nil` when no reply domain is configured.
     public var replyTo: String?

@@ -15,7 +15,7 @@ public import Foundation
 /// - `Reply-To` is `reply+<token>@<email_reply_domain>` with a signed ``ReplyToken``.
 /// - The tenant signature is appended to both bodies, then the 1x1 pixel
 ///   `<img src="{publicURL}/t/{pixelId}.gif" …>` to the HTML; http(s) links point to
-///   `{publicURL}/c/{token}`.
+///   `{publicURL}/c/{token}`. An empty (or blank) body part stays empty: no signature, no pixel.
 public struct EmailComposer: Sendable {
     /// Composer settings.
     public struct Configuration: Sendable {
@@ -107,14 +107,20 @@ public struct EmailComposer: Sendable {
         let references = Self.cappedReferences(ancestors, maximum: self.configuration.maximumReferences)
         let subject = Self.subject(email.subject, isReply: inReplyTo != nil)
 
+        // An absent part stays absent: a text-only notification must not become an HTML email
+        // showing nothing but a signature and an invisible pixel.
+        let hasHTML = !email.htmlBody.trimmingWhitespace().isEmpty
+        let hasText = !email.textBody.trimmingWhitespace().isEmpty
         var rewriter = LinkRewriter(publicURL: self.configuration.publicURL, trackingPixelID: email.trackingPixelID, key: self.key)
-        var html = rewriter.rewriteHTML(email.htmlBody)
-        var text = self.configuration.rewriteTextLinks ? rewriter.rewriteText(email.textBody) : email.textBody
+        var html = hasHTML ? rewriter.rewriteHTML(email.htmlBody) : ""
+        var text = hasText && self.configuration.rewriteTextLinks ? rewriter.rewriteText(email.textBody) : (hasText ? email.textBody : "")
         if let signature = email.signature {
-            html = signature.appendTo(html: html)
-            text = signature.appendTo(text: text)
+            if hasHTML { html = signature.appendTo(html: html) }
+            if hasText { text = signature.appendTo(text: text) }
         }
-        html = HTMLEscaping.insertBeforeBodyEnd(Self.pixelTag(publicURL: self.configuration.publicURL, id: email.trackingPixelID), in: html)
+        if hasHTML {
+            html = HTMLEscaping.insertBeforeBodyEnd(Self.pixelTag(publicURL: self.configuration.publicURL, id: email.trackingPixelID), in: html)
+        }
 
         var replyTo: String?
         if let domain = email.replyDomain.map({ $0.trimmingWhitespace() }) {

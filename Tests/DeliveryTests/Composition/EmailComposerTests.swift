@@ -317,3 +317,39 @@ struct EmailComposerTests {
         #expect(throws: Never.self) { try EmailComposer(signingKey: self.key) }
     }
 }
+
+@Suite("EmailComposer: absent body parts")
+struct EmailComposerBodyPartTests {
+    @Test("A text-only email stays text-only: no HTML signature, no pixel; Postmark gets no HtmlBody")
+    func textOnly() throws {
+        let key = try TokenSigningKey(secret: String(repeating: "k", count: 32))
+        let composer = try EmailComposer(signingKey: key)
+        let email = OutboundEmail(
+            messageID: UUID(),
+            threadID: UUID(),
+            from: try EmailAddress("a@b.example"),
+            to: try EmailAddress("c@d.example"),
+            subject: "S",
+            htmlBody: "  \n",
+            textBody: "Only text https://example.com/x",
+            signature: try EmailSignature("Sig"),
+            trackingPixelID: .generate()
+        )
+        let composed = try composer.compose(email)
+        #expect(composed.htmlBody.isEmpty)
+        #expect(composed.textBody.hasSuffix("-- \nSig"))
+        #expect(composed.trackedLinks.count == 1)
+        let request = PostmarkEmailRequest(composed)
+        #expect(request.htmlBody == nil)
+        #expect(request.textBody == composed.textBody)
+
+        var htmlOnly = email
+        htmlOnly.htmlBody = "<p>Hi</p>"
+        htmlOnly.textBody = ""
+        let composedHTML = try composer.compose(htmlOnly)
+        #expect(composedHTML.textBody.isEmpty)
+        #expect(composedHTML.htmlBody.contains("herald-signature"))
+        #expect(composedHTML.htmlBody.contains("/t/\(email.trackingPixelID.rawValue).gif"))
+        #expect(PostmarkEmailRequest(composedHTML).textBody == nil)
+    }
+}

@@ -34,8 +34,11 @@
 public enum PostmarkBounceClassifier {
     /// One row of the table above.
     public struct Entry: Sendable, Hashable {
+        /// Postmark's `Type` name.
         public let type: String
+        /// Postmark's `TypeCode`.
         public let typeCode: Int
+        /// Herald's classification.
         public let bounceType: BounceType
     }
 

@@ -6,7 +6,9 @@
 public struct PostmarkEmailRequest: Sendable, Hashable, Codable {
     /// One custom header, `{"Name": …, "Value": …}`.
     public struct Header: Sendable, Hashable, Codable {
+        /// `Name`.
         public var name: String
+        /// `Value`.
         public var value: String
 
         /// Creates a header.
@@ -21,16 +23,27 @@ public struct PostmarkEmailRequest: Sendable, Hashable, Codable {
         }
     }
 
+    /// `From`: the sender, `"Name" <address>` or a bare address.
     public var from: String
+    /// `To`: the recipient(s), comma separated.
     public var to: String
+    /// `Cc`, if any.
     public var cc: String?
+    /// `Subject`.
     public var subject: String
+    /// `HtmlBody`; Postmark needs it or `TextBody`.
     public var htmlBody: String?
+    /// `TextBody`.
     public var textBody: String?
+    /// `ReplyTo`.
     public var replyTo: String?
+    /// `Headers`: custom headers such as `Message-ID` with `X-PM-KeepID`.
     public var headers: [Header]
+    /// `Tag`: a category for Postmark's statistics and webhooks.
     public var tag: String?
+    /// `Metadata`: string pairs echoed back in webhooks.
     public var metadata: [String: String]?
+    /// `MessageStream`: `outbound` (transactional) unless configured otherwise.
     public var messageStream: String
     /// Always `false`: Herald tracks opens itself.
     public private(set) var trackOpens: Bool = false
@@ -64,14 +77,14 @@ public struct PostmarkEmailRequest: Sendable, Hashable, Codable {
         self.messageStream = messageStream
     }
 
-    /// The request for a composed email.
+    /// The request for a composed email; an empty body part is left out.
     public init(_ email: ComposedEmail, messageStream: String = "outbound") {
         self.init(
             from: email.from,
             to: email.to,
             subject: email.subject,
-            htmlBody: email.htmlBody,
-            textBody: email.textBody,
+            htmlBody: email.htmlBody.isEmpty ? nil : email.htmlBody,
+            textBody: email.textBody.isEmpty ? nil : email.textBody,
             replyTo: email.replyTo,
             headers: email.headers.map { Header(name: $0.name, value: $0.value) },
             tag: email.tag,

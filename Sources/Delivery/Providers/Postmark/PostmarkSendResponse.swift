@@ -4,10 +4,15 @@
 /// with ``ProviderErrorClassifier/classifyPostmark(_:)``). Error answers carry only `ErrorCode`
 /// and `Message`, hence the optionals.
 public struct PostmarkSendResponse: Sendable, Hashable, Codable {
+    /// `To`: the recipient, on success.
     public var to: String?
+    /// `SubmittedAt`: Postmark's timestamp (ISO 8601 with a UTC offset), on success.
     public var submittedAt: String?
+    /// `MessageID`: Postmark's id of the message, which its webhooks carry as `MessageID`.
     public var messageID: String?
+    /// `ErrorCode`: 0 on success.
     public var errorCode: Int
+    /// `Message`: `OK`, or the error description.
     public var message: String
 
     /// Creates a response.
