@@ -1,0 +1,91 @@
+import Foundation
+
+/// A calendar date without a time zone (year, month, day in the proleptic Gregorian calendar).
+///
+/// Arithmetic on local dates is plain day counting (civil-from-days, as in Howard Hinnant's
+/// `chrono` algorithms), so "the day before" or "the 1st of last month" never depends on DST and
+/// costs no calendar lookups; only the final step, turning a local date and hour into an instant,
+/// looks at the user's time zone.
+struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    let year: Int
+    let month: Int
+    let day: Int
+
+    init(year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// The local date of `instant` in `timeZone`.
+    init(of instant: Date, in timeZone: TimeZone) {
+        let seconds = Int(instant.timeIntervalSince1970.rounded(.down)) + timeZone.secondsFromGMT(for: instant)
+        self.init(daysSinceEpoch: Self.floorDivide(seconds, 86_400))
+    }
+
+    /// Days since 1970-01-01 → civil date.
+    init(daysSinceEpoch days: Int) {
+        let shifted = days + 719_468
+        let era = Self.floorDivide(shifted, 146_097)
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        self.init(year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
+    }
+
+    /// Civil date → days since 1970-01-01.
+    var daysSinceEpoch: Int {
+        let year = self.month <= 2 ? self.year - 1 : self.year
+        let era = Self.floorDivide(year, 400)
+        let yearOfEra = year - era * 400
+        let dayOfYear = (153 * (self.month > 2 ? self.month - 3 : self.month + 9) + 2) / 5 + self.day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// Seconds since 1970 of this date at `hour`:00 read as if it were UTC ("wall clock seconds").
+    func wallClockSeconds(hour: Int) -> Int {
+        self.daysSinceEpoch * 86_400 + hour * 3_600
+    }
+
+    func adding(days: Int) -> LocalDate {
+        LocalDate(daysSinceEpoch: self.daysSinceEpoch + days)
+    }
+
+    /// The same day `months` months later; only used on 1st-of-month dates, which always exist.
+    func adding(months: Int) -> LocalDate {
+        let index = self.year * 12 + (self.month - 1) + months
+        return LocalDate(year: Self.floorDivide(index, 12), month: index - Self.floorDivide(index, 12) * 12 + 1, day: self.day)
+    }
+
+    /// 1 = Monday … 7 = Sunday (ISO 8601). 1970-01-01 was a Thursday.
+    var isoWeekday: Int {
+        (self.daysSinceEpoch + 3 - Self.floorDivide(self.daysSinceEpoch + 3, 7) * 7) + 1
+    }
+
+    var firstOfMonth: LocalDate { LocalDate(year: self.year, month: self.month, day: 1) }
+
+    /// `2026-03-29`.
+    var description: String {
+        "\(Self.pad(self.year, 4))-\(Self.pad(self.month, 2))-\(Self.pad(self.day, 2))"
+    }
+
+    /// `2026-03`.
+    var yearMonth: String { "\(Self.pad(self.year, 4))-\(Self.pad(self.month, 2))" }
+
+    static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    private static func floorDivide(_ value: Int, _ divisor: Int) -> Int {
+        value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor)
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+}
