@@ -33,7 +33,7 @@ final class QueueRunner: Sendable {
     func run() async {
         let configuration = worker.configuration
         await withDiscardingTaskGroup { group in
-            while !stopping.load(ordering: .relaxed) {
+            while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
                 let free = concurrency - running.load(ordering: .relaxed)
                 var claimedFull = false
                 if free >= min(refillThreshold, concurrency) || running.load(ordering: .relaxed) == 0 {
