@@ -88,13 +88,15 @@ CREATE FUNCTION herald_enqueue(
     max_attempts integer     DEFAULT 20,
     queue        text        DEFAULT 'default'
 ) RETURNS bigint LANGUAGE plpgsql AS $$
+#variable_conflict use_column
 DECLARE
     new_id bigint;
+    due    timestamptz := coalesce(herald_enqueue.run_at, now());
 BEGIN
     INSERT INTO herald_jobs AS j (kind, args, priority, run_at, unique_key, max_attempts, queue, state)
-    VALUES (kind, coalesce(args, '{}'), coalesce(priority, 2), coalesce(run_at, now()), unique_key,
-            coalesce(max_attempts, 20), coalesce(queue, 'default'),
-            CASE WHEN coalesce(run_at, now()) > now() THEN 'scheduled' ELSE 'available' END)
+    VALUES (herald_enqueue.kind, coalesce(herald_enqueue.args, '{}'), coalesce(herald_enqueue.priority, 2), due,
+            herald_enqueue.unique_key, coalesce(herald_enqueue.max_attempts, 20), coalesce(herald_enqueue.queue, 'default'),
+            CASE WHEN due > now() THEN 'scheduled' ELSE 'available' END)
     ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'scheduled', 'running', 'retryable')
     DO NOTHING
     RETURNING j.id INTO new_id;

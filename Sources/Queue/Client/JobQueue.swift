@@ -70,7 +70,7 @@ public struct JobQueue: Sendable {
     /// attempts. Returns false when no such job is in one of those states.
     @discardableResult
     public func retry(id: Int64, extraAttempts: Int = 1) async throws -> Bool {
-        let rows = try await pool.query("SELECT coalesce(herald_retry_job($1, $2), false) AS ok", [id, extraAttempts])
+        let rows = try await pool.query("SELECT coalesce(herald_retry_job($1, $2::int), false) AS ok", [id, extraAttempts])
         return try rows[0].decode(Bool.self, column: "ok")
     }
 
@@ -78,7 +78,7 @@ public struct JobQueue: Sendable {
     @discardableResult
     public func retryFailed(kind: String? = nil, since: Date? = nil, until: Date? = nil, extraAttempts: Int = 1) async throws -> Int {
         let rows = try await pool.query(
-            "SELECT herald_retry_failed_jobs($1, coalesce($2, '-infinity'::timestamptz), coalesce($3, 'infinity'::timestamptz), $4) AS n",
+            "SELECT herald_retry_failed_jobs($1, coalesce($2, '-infinity'::timestamptz), coalesce($3, 'infinity'::timestamptz), $4::int) AS n",
             [kind, since, until, extraAttempts])
         return try rows[0].decode(Int.self, column: "n")
     }
