@@ -15,6 +15,7 @@ public struct HeraldCommand: AsyncParsableCommand {
             WorkCommand.self,
             EnqueueCommand.self,
             JobsCommand.self,
+            BenchCommand.self,
         ]
     )
 

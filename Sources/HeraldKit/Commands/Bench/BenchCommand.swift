@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Postgres
+
+/// `herald bench …`: benchmarks. Figures are only meaningful from a release build.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks (use a release build: swift build -c release).",
+        discussion: """
+            Each benchmark uses the database in HERALD_DATABASE_URL (after herald migrate), or starts a
+            throwaway PostgreSQL (fsync and synchronous_commit on) when none is set.
+            """,
+        subcommands: [QueueBench.self])
+}
+
+/// The database a benchmark runs against, and how to clean up after it.
+struct BenchDatabase {
+    let configuration: PostgresConfiguration
+    let server: TemporaryPostgres?
+
+    static func open(logger: Logger) async throws -> BenchDatabase {
+        if let configured = PostgresConfiguration.fromEnvironment(applicationName: "herald bench") {
+            return BenchDatabase(configuration: configured, server: nil)
+        }
+        FileHandle.standardError.write(Data("bench: starting a throwaway PostgreSQL (fsync on)…\n".utf8))
+        var quiet = logger
+        quiet.logLevel = .warning
+        let server = try await startMigratedTemporaryPostgres(options: .init(fsync: true), database: "herald", logger: quiet)
+        return BenchDatabase(configuration: server.configuration(database: "herald"), server: server)
+    }
+
+    func close() { server?.stop() }
+}
+
+/// Percentile of a sorted array (nearest rank).
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    let rank = Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1
+    return sorted[min(max(rank, 0), sorted.count - 1)]
+}
+
+/// Prints a flat JSON object with sorted keys.
+func printJSON(_ object: [String: Any]) throws {
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
