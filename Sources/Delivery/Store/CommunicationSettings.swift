@@ -1,0 +1,63 @@
+public import Foundation
+
+/// A tenant's communication settings (one row of `communication_settings`).
+public struct CommunicationSettings: Sendable, Hashable {
+    /// The longest `email_signature`, in characters as PostgreSQL's `char_length` counts them
+    /// (Unicode scalars): 2,000.
+    public static let maximumSignatureLength = 2000
+
+    public var tenantId: UUID
+    /// When false, no email goes to external recipients and threads enqueue no fan-out.
+    public var emailIntegrationEnabled: Bool
+    /// Domain of the reply addresses `reply+<token>@<emailReplyDomain>`.
+    public var emailReplyDomain: String?
+    /// Plain text appended to every outbound email of the tenant.
+    public var emailSignature: String?
+    public var fromEmail: String?
+    public var fromName: String?
+    public var updatedAt: Date
+
+    public init(
+        tenantId: UUID, emailIntegrationEnabled: Bool = false, emailReplyDomain: String? = nil, emailSignature: String? = nil,
+        fromEmail: String? = nil, fromName: String? = nil, updatedAt: Date = Date()
+    ) {
+        self.tenantId = tenantId
+        self.emailIntegrationEnabled = emailIntegrationEnabled
+        self.emailReplyDomain = emailReplyDomain
+        self.emailSignature = emailSignature
+        self.fromEmail = fromEmail
+        self.fromName = fromName
+        self.updatedAt = updatedAt
+    }
+
+    /// The settings a tenant without a row has: integration off, nothing else set.
+    public static func defaults(tenantId: UUID) -> CommunicationSettings {
+        CommunicationSettings(tenantId: tenantId)
+    }
+
+    /// Refuses a signature PostgreSQL would refuse or alter, with a message naming the limit:
+    /// over `maximumSignatureLength` characters (`.signatureTooLong`), or holding a NUL
+    /// character (`.invalidText`). Never shortens it.
+    public static func validateSignature(_ signature: String) throws {
+        let length = signature.unicodeScalars.count
+        guard length <= maximumSignatureLength else {
+            throw DeliveryStoreError(
+                code: .signatureTooLong,
+                message: "email_signature is \(grouped(length)) characters long; the maximum is \(grouped(maximumSignatureLength)). Shorten it: Herald never cuts a signature.")
+        }
+        guard !signature.unicodeScalars.contains("\u{0}") else {
+            throw DeliveryStoreError(code: .invalidText, message: "email_signature contains a NUL character, which cannot be stored")
+        }
+    }
+
+    /// 12345 → "12,345".
+    private static func grouped(_ number: Int) -> String {
+        var digits = String(number)
+        var index = digits.endIndex
+        while digits.distance(from: digits.startIndex, to: index) > 3 {
+            index = digits.index(index, offsetBy: -3)
+            digits.insert(",", at: index)
+        }
+        return digits
+    }
+}
