@@ -49,6 +49,9 @@ public struct PostgresRow: Sendable {
     let rows: PostgresRows
     let row: Int
 
+    /// The row's column names, in order.
+    public var columns: [String] { rows.columns }
+
     /// The raw text of a column, nil for NULL.
     public func text(at column: Int) -> String? { rows.cells[row * rows.columns.count + column] }
 
