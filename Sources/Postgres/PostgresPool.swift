@@ -163,23 +163,23 @@ public final class PostgresPool: Sendable {
             discard(connection)
             return
         }
-        let waiter = state.withLock { state -> CheckedContinuation<PostgresConnection?, any Error>? in
-            if state.closed { return nil }
-            if !state.waiters.isEmpty { return state.waiters.removeFirst().continuation }
+        enum Next { case handOver(CheckedContinuation<PostgresConnection?, any Error>), keep, drop }
+        let next = state.withLock { state -> Next in
+            if state.closed {
+                state.open -= 1
+                return .drop
+            }
+            if !state.waiters.isEmpty { return .handOver(state.waiters.removeFirst().continuation) }
             state.idle.append(connection)
-            return nil
+            return .keep
         }
-        if let waiter {
-            waiter.resume(returning: connection)
-        } else if state.withLock({ $0.closed }) && !state.withLock({ $0.idle.contains { $0 === connection } }) {
-            state.withLock { $0.open -= 1 }
-            Task { await connection.close() }
-        }
+        if case .handOver(let waiter) = next { waiter.resume(returning: connection) }
+        // .drop: the last reference goes away here and deinit closes the PGconn.
     }
 
+    /// Forgets a connection (its deinit closes the socket) and lets a waiter open a new one.
     private func discard(_ connection: PostgresConnection) {
         state.withLock { $0.open -= 1 }
-        Task { await connection.close() }
         wakeOneWaiter()
     }
 
