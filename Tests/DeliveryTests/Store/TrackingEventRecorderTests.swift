@@ -74,18 +74,20 @@ struct TrackingEventRecorderTests {
         try await withTestDatabase("recmix") { db in
             let pool = db.pool()
             let pixels = try await Self.pixels(pool, count: 2)
-            // A long delay so all the events below share a batch.
-            let recorder = TrackingEventRecorder(pool: pool, configuration: .init(maximumDelay: .milliseconds(200)))
+            let recorder = TrackingEventRecorder(pool: pool)
             let unknown = String(repeating: "9", count: 32)
-            let results = try await Self.running(recorder) {
-                try await withThrowingTaskGroup(of: (String, Bool).self) { group in
-                    group.addTask { ("open0-early", try await recorder.recordOpen(trackingPixelId: pixels[0], userAgent: "early", ip: "192.0.2.1", at: StoreFixtures.date(1))) }
-                    group.addTask { ("open0-late", try await recorder.recordOpen(trackingPixelId: pixels[0], userAgent: "late", ip: "bogus", at: StoreFixtures.date(5))) }
-                    group.addTask { ("click0", try await recorder.recordClick(trackingPixelId: pixels[0], userAgent: "clicker", ip: "192.0.2.3", at: StoreFixtures.date(3))) }
-                    group.addTask { ("click1", try await recorder.recordClick(trackingPixelId: pixels[1], userAgent: nil, ip: nil, at: StoreFixtures.date(4))) }
-                    group.addTask { ("unknown", try await recorder.recordOpen(trackingPixelId: unknown, userAgent: nil, ip: nil)) }
-                    group.addTask { ("malformed", try await recorder.recordOpen(trackingPixelId: "not a pixel", userAgent: nil, ip: nil)) }
-                    return try await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+            let results = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+                group.addTask { ("open0-early", try await recorder.recordOpen(trackingPixelId: pixels[0], userAgent: "early", ip: "192.0.2.1", at: StoreFixtures.date(1))) }
+                group.addTask { ("open0-late", try await recorder.recordOpen(trackingPixelId: pixels[0], userAgent: "late", ip: "bogus", at: StoreFixtures.date(5))) }
+                group.addTask { ("click0", try await recorder.recordClick(trackingPixelId: pixels[0], userAgent: "clicker", ip: "192.0.2.3", at: StoreFixtures.date(3))) }
+                group.addTask { ("click1", try await recorder.recordClick(trackingPixelId: pixels[1], userAgent: nil, ip: nil, at: StoreFixtures.date(4))) }
+                group.addTask { ("unknown", try await recorder.recordOpen(trackingPixelId: unknown, userAgent: nil, ip: nil)) }
+                // Malformed: answered at once, never queued.
+                #expect(try await recorder.recordOpen(trackingPixelId: "not a pixel", userAgent: nil, ip: nil) == false)
+                // All five wait for run(), so they form one batch.
+                while recorder.pendingCount < 5 { try await Task.sleep(for: .milliseconds(5)) }
+                return try await Self.running(recorder) {
+                    try await group.reduce(into: ["malformed": false]) { $0[$1.0] = $1.1 }
                 }
             }
             #expect(results == ["open0-early": true, "open0-late": true, "click0": true, "click1": true, "unknown": false, "malformed": false])
@@ -108,13 +110,22 @@ struct TrackingEventRecorderTests {
             let pixels = try await Self.pixels(pool, count: 2)
             // This pixel's counter cannot take one more: the batch UPDATE overflows.
             try await pool.query("UPDATE discussion_email_tracking SET open_count = 2147483647 WHERE tracking_pixel_id = $1", [pixels[1]])
-            let recorder = TrackingEventRecorder(pool: pool, configuration: .init(maximumDelay: .milliseconds(200)))
-            let (good, bad) = try await Self.running(recorder) {
-                async let good = recorder.recordOpen(trackingPixelId: pixels[0], userAgent: nil, ip: nil)
-                async let bad: Result<Bool, any Error> = { () async -> Result<Bool, any Error> in
-                    do { return .success(try await recorder.recordOpen(trackingPixelId: pixels[1], userAgent: nil, ip: nil)) } catch { return .failure(error) }
-                }()
-                return (try await good, await bad)
+            let recorder = TrackingEventRecorder(pool: pool)
+            let (good, bad) = try await withThrowingTaskGroup(of: (Int, Result<Bool, any Error>).self) { group in
+                for index in 0..<2 {
+                    group.addTask {
+                        do {
+                            return (index, .success(try await recorder.recordOpen(trackingPixelId: pixels[index], userAgent: nil, ip: nil)))
+                        } catch {
+                            return (index, .failure(error))
+                        }
+                    }
+                }
+                while recorder.pendingCount < 2 { try await Task.sleep(for: .milliseconds(5)) }
+                let results = try await Self.running(recorder) {
+                    try await group.reduce(into: [Int: Result<Bool, any Error>]()) { $0[$1.0] = $1.1 }
+                }
+                return (try results[0]?.get() ?? false, results[1] ?? .success(true))
             }
             #expect(good)
             guard case .failure(let error) = bad else {
@@ -122,6 +133,8 @@ struct TrackingEventRecorderTests {
                 return
             }
             #expect((error as? PostgresError)?.sqlState == "22003")
+            // The one batch statement failed; both events were then written alone.
+            #expect(recorder.committedBatches == 0)
             let counts = try await pool.query("SELECT tracking_pixel_id, open_count FROM discussion_email_tracking ORDER BY open_count")
             #expect(try counts.map { try $0.decode(Int.self, column: "open_count") } == [1, 2147483647])
             await pool.close()
