@@ -17,6 +17,7 @@ public struct CommunicationSettings: Sendable, Hashable {
     public var fromName: String?
     public var updatedAt: Date
 
+    /// Settings with these values; unset ones are the table's defaults.
     public init(
         tenantId: UUID, emailIntegrationEnabled: Bool = false, emailReplyDomain: String? = nil, emailSignature: String? = nil,
         fromEmail: String? = nil, fromName: String? = nil, updatedAt: Date = Date()

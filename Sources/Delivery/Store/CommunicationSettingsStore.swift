@@ -7,8 +7,10 @@ public import Postgres
 /// before any statement runs, and the table's CHECK `communication_settings_email_signature_length`
 /// refuses it from any other writer. Nothing is ever shortened.
 public struct CommunicationSettingsStore: Sendable {
+    /// Where the settings live.
     public let pool: PostgresPool
 
+    /// A store over `pool`; it holds no state of its own.
     public init(pool: PostgresPool) {
         self.pool = pool
     }

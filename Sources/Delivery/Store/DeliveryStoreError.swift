@@ -33,6 +33,7 @@ public struct DeliveryStoreError: Error, Sendable, Hashable, CustomStringConvert
     /// A sentence for the user or operator, naming the field and the limit.
     public var message: String
 
+    /// An error of kind `code` with a message for the user or operator.
     public init(code: Code, message: String) {
         self.code = code
         self.message = message

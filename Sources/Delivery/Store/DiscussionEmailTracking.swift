@@ -58,6 +58,7 @@ public struct DiscussionEmailTracking: Sendable, Hashable, Identifiable {
     public var ipAddress: String?
     public var createdAt: Date
 
+    /// A row as the database would hold it (for tests and callers that build one in memory).
     public init(
         id: UUID = UUID(), threadId: UUID, messageId: UUID, recipientEmail: String, recipientType: RecipientType,
         trackingPixelId: String, providerMessageId: String? = nil, emailMessageId: String? = nil,

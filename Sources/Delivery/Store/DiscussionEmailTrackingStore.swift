@@ -18,6 +18,7 @@ public struct DiscussionEmailTrackingStore: Sendable {
     /// Where the rows live.
     public let pool: PostgresPool
 
+    /// A store over `pool`; it holds no state of its own.
     public init(pool: PostgresPool) {
         self.pool = pool
     }

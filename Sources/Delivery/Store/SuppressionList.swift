@@ -16,8 +16,10 @@ public struct SuppressionList: Sendable {
         public var createdAt: Date
     }
 
+    /// Where the list lives.
     public let pool: PostgresPool
 
+    /// A list over `pool`; it holds no state (no cache: a suppression is seen at once by every process).
     public init(pool: PostgresPool) {
         self.pool = pool
     }

@@ -37,6 +37,7 @@ public final class TrackingEventRecorder: Sendable {
         /// Attempts of a batch that hit a deadlock or serialization failure. Default 3.
         public var maximumAttempts: Int
 
+        /// Settings; every argument has the documented default, and out-of-range values are clamped.
         public init(
             maximumBatchSize: Int = 1000, maximumDelay: Duration = .milliseconds(2), queueCapacity: Int = 100_000,
             maximumAttempts: Int = 3
@@ -78,6 +79,8 @@ public final class TrackingEventRecorder: Sendable {
     private let store: DiscussionEmailTrackingStore
     private let logger: Logger
     private let state = Mutex(State())
+    private let batches = Atomic<Int>(0)
+    private let events = Atomic<Int>(0)
 
     /// A recorder writing through `pool`. Nothing runs until `run()` is called.
     public init(
@@ -91,6 +94,12 @@ public final class TrackingEventRecorder: Sendable {
 
     /// Number of events accepted and not yet written.
     public var pendingCount: Int { state.withLock { $0.pending.count } }
+
+    /// Batch statements committed so far (for metrics: events ÷ batches is the batching factor).
+    public var committedBatches: Int { batches.load(ordering: .relaxed) }
+
+    /// Events committed by batch statements so far.
+    public var committedEvents: Int { events.load(ordering: .relaxed) }
 
     /// Counts one open (see `DiscussionEmailTrackingStore.recordOpen`) and returns once it is
     /// committed: true when a tracked email has this pixel id, false when none has.
@@ -210,6 +219,8 @@ public final class TrackingEventRecorder: Sendable {
         while true {
             do {
                 let matched = try await writeBatch(batch)
+                batches.add(1, ordering: .relaxed)
+                events.add(batch.count, ordering: .relaxed)
                 for event in batch { event.continuation.resume(returning: matched.contains(event.pixelId)) }
                 return
             } catch let error as PostgresError where error.sqlState == "40P01" || error.sqlState == "40001" {

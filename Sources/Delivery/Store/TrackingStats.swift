@@ -20,6 +20,7 @@ public struct TrackingStats: Sendable, Hashable, Codable {
     /// Percentage of sent emails opened, 2 decimals; 0 when `sent` is 0.
     public var openRate: Double
 
+    /// Stats with these counts; `openRate` is taken as given.
     public init(total: Int, sent: Int, delivered: Int, opened: Int, clicked: Int = 0, bounced: Int, openRate: Double) {
         self.total = total
         self.sent = sent
