@@ -74,18 +74,22 @@ struct ConnectionTests {
             #expect(await events.next() == .listening)
             let sender = try await db.connect()
             let clock = ContinuousClock()
-            for round in 0..<5 {
+            var latencies: [Duration] = []
+            for round in 0..<11 {
                 let start = clock.now
                 try await sender.notify(channel: "herald_test", payload: "round \(round)")
                 guard case .notification(let note) = await events.next() else {
                     Issue.record("expected a notification")
                     return
                 }
-                let elapsed = clock.now - start
+                latencies.append(clock.now - start)
                 #expect(note.channel == "herald_test")
                 #expect(note.payload == "round \(round)")
-                #expect(elapsed < .milliseconds(100), "woke after \(elapsed)")
             }
+            // The median, so one scheduling hiccup of a loaded 2-core machine (the whole suite
+            // runs in parallel) does not decide; a polling listener would miss by far.
+            let median = latencies.sorted()[latencies.count / 2]
+            #expect(median < .milliseconds(100), "median wake-up \(median); all: \(latencies)")
             await sender.close()
         }
     }
