@@ -19,14 +19,13 @@ RUN apt-get update \
 
 WORKDIR /src
 
-# Resolve dependencies in their own layer, so a source change does not fetch them again.
 COPY Package.swift ./
-RUN swift package resolve
-
 COPY Sources ./Sources
 COPY Tests ./Tests
-# The Swift runtime is linked statically; libpq, libcurl and libstdc++ stay shared.
-RUN swift build -c release --product herald --static-swift-stdlib \
+# The Swift runtime is linked statically; libpq, libcurl and libstdc++ stay shared. The cache
+# mount keeps fetched dependencies and object files between builds (BuildKit).
+RUN --mount=type=cache,target=/src/.build \
+    swift build -c release --product herald --static-swift-stdlib \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/herald" /out/usr/local/bin/herald
 
 COPY sql /out/usr/local/share/herald/sql
