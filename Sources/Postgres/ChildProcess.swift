@@ -31,6 +31,7 @@ public final class ChildProcess: Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        markDescriptorsCloseOnExec()
         for (descriptor, output) in [(Int32(1), stdout), (Int32(2), stderr)] {
             switch output {
             case .inherit: break
@@ -64,6 +65,18 @@ public final class ChildProcess: Sendable {
             throw TemporaryPostgresError("could not start \(executable): \(String(cString: strerror(status)))")
         }
         return ChildProcess(pid: pid)
+    }
+
+    /// Only stdin/stdout/stderr may cross over to a child: a busy parent (a test process with
+    /// thousands of sockets) would otherwise leave PostgreSQL too few descriptors to start.
+    /// Setting FD_CLOEXEC on our own descriptors changes nothing for this process, which never execs.
+    private static func markDescriptorsCloseOnExec() {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for entry in entries {
+            guard let descriptor = Int32(entry), descriptor > 2 else { continue }
+            let flags = fcntl(descriptor, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 
     /// Sends a signal (SIGTERM, SIGKILL …).
