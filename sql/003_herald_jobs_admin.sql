@@ -20,11 +20,13 @@ SELECT queue, state, count(*) AS jobs,
 -- Retry one failed, cancelled or retryable job now. Gives it `extra_attempts` more attempts
 -- beyond those it used. Returns true when the job was re-queued.
 CREATE FUNCTION herald_retry_job(job_id bigint, extra_attempts integer DEFAULT 1) RETURNS boolean LANGUAGE sql AS $$
-    UPDATE herald_jobs
-       SET state = 'available', run_at = now(), finished_at = NULL,
-           max_attempts = greatest(max_attempts, attempt + greatest(extra_attempts, 1))
-     WHERE id = job_id AND state IN ('failed', 'cancelled', 'retryable', 'scheduled')
-    RETURNING true
+    WITH retried AS (
+        UPDATE herald_jobs
+           SET state = 'available', run_at = now(), finished_at = NULL,
+               max_attempts = greatest(max_attempts, attempt + greatest(extra_attempts, 1))
+         WHERE id = job_id AND state IN ('failed', 'cancelled', 'retryable', 'scheduled')
+        RETURNING 1)
+    SELECT count(*) > 0 FROM retried
 $$;
 
 -- Retry every failed job of a kind (optionally only those that failed in [since, until)).
@@ -47,8 +49,10 @@ $$;
 -- Cancel a job that has not finished. A running job's worker finishes its current attempt but
 -- its result is discarded. Returns true when the job was cancelled.
 CREATE FUNCTION herald_cancel_job(job_id bigint) RETURNS boolean LANGUAGE sql AS $$
-    UPDATE herald_jobs
-       SET state = 'cancelled', finished_at = now(), locked_by = NULL, lease_expires_at = NULL
-     WHERE id = job_id AND state IN ('available', 'scheduled', 'running', 'retryable')
-    RETURNING true
+    WITH cancelled AS (
+        UPDATE herald_jobs
+           SET state = 'cancelled', finished_at = now(), locked_by = NULL, lease_expires_at = NULL
+         WHERE id = job_id AND state IN ('available', 'scheduled', 'running', 'retryable')
+        RETURNING 1)
+    SELECT count(*) > 0 FROM cancelled
 $$;

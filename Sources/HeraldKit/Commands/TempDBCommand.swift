@@ -27,7 +27,7 @@ struct TempDBCommand: AsyncParsableCommand {
     @Flag(name: .long, inversion: .prefixedNo, help: "Keep fsync on (off makes test clusters faster; benchmarks keep it on).")
     var fsync = true
 
-    @Argument(parsing: .captureForPassthrough, help: "The command to run (after --).")
+    @Argument(parsing: .postTerminator, help: "The command to run, after --.")
     var command: [String] = []
 
     func run() async throws {

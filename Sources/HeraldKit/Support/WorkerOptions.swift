@@ -25,6 +25,9 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .long, help: "Keep completed/cancelled jobs this many hours (env HERALD_RETENTION_HOURS, default 168).")
     var retentionHours: Double?
 
+    @Option(name: .long, help: "Delete failed jobs older than this many hours (env HERALD_FAILED_RETENTION_HOURS, default: keep them).")
+    var failedRetentionHours: Double?
+
     @Option(name: .long, help: "Database connections in this process (env HERALD_DB_POOL_SIZE, default queues + 4).")
     var poolSize: Int?
 
@@ -55,6 +58,9 @@ struct WorkerOptions: ParsableArguments {
         configuration.jobTimeout = .milliseconds(Int64(try number(jobTimeoutSeconds, "HERALD_JOB_TIMEOUT_SECONDS", 300) * 1000))
         configuration.shutdownGracePeriod = .milliseconds(Int64(try number(shutdownGraceSeconds, "HERALD_SHUTDOWN_GRACE_SECONDS", 25) * 1000))
         configuration.retention = .seconds(Int64(try number(retentionHours, "HERALD_RETENTION_HOURS", 168) * 3600))
+        if failedRetentionHours != nil || environment["HERALD_FAILED_RETENTION_HOURS"]?.isEmpty == false {
+            configuration.failedRetention = .seconds(Int64(try number(failedRetentionHours, "HERALD_FAILED_RETENTION_HOURS", 0) * 3600))
+        }
         configuration.runsMaintenance = !noMaintenance
         guard configuration.lease >= .milliseconds(300) else { throw ValidationError("the lease must be at least 0.3 s") }
         return configuration

@@ -20,11 +20,12 @@ struct QueueMaintenance: PeriodicTask {
             if let failedRetention {
                 try await connection.query(QueueSQL.prune, [["failed"], failedRetention.seconds])
             }
+            var depths: [QueueMetrics.DepthKey: Int] = [:]
             for row in try await connection.query(QueueSQL.depth) {
-                metrics.depth(
-                    queue: try row.decode(String.self, column: "queue"), state: try row.decode(String.self, column: "state"),
-                    jobs: try row.decode(Int.self, column: "jobs"))
+                depths[.init(queue: try row.decode(String.self, column: "queue"), state: try row.decode(String.self, column: "state"))] =
+                    try row.decode(Int.self, column: "jobs")
             }
+            metrics.depths(depths)
         }
     }
 }

@@ -28,8 +28,24 @@ final class QueueMetrics: Sendable {
         counters(kind).duration.recordNanoseconds(Self.nanoseconds(duration))
     }
 
-    func depth(queue: String, state: String, jobs: Int) {
-        Gauge(label: "herald_jobs_queue_depth", dimensions: [("queue", queue), ("state", state)]).record(jobs)
+    struct DepthKey: Hashable, Sendable {
+        var queue: String
+        var state: String
+    }
+    private let reportedDepths = Mutex<Set<DepthKey>>([])
+
+    /// Records the live-job counts; a queue/state reported before and absent now drops to 0.
+    func depths(_ depths: [DepthKey: Int]) {
+        let stale = reportedDepths.withLock { reported -> Set<DepthKey> in
+            defer { reported.formUnion(depths.keys) }
+            return reported.subtracting(depths.keys)
+        }
+        for key in stale { Self.depthGauge(key).record(0) }
+        for (key, jobs) in depths { Self.depthGauge(key).record(jobs) }
+    }
+
+    private static func depthGauge(_ key: DepthKey) -> Gauge {
+        Gauge(label: "herald_jobs_queue_depth", dimensions: [("queue", key.queue), ("state", key.state)])
     }
 
     private func counters(_ kind: String) -> KindCounters {

@@ -20,8 +20,8 @@ struct BenchDatabase {
     let configuration: PostgresConfiguration
     let server: TemporaryPostgres?
 
-    static func open(logger: Logger) async throws -> BenchDatabase {
-        if let configured = PostgresConfiguration.fromEnvironment(applicationName: "herald bench") {
+    static func open(_ global: GlobalOptions, logger: Logger) async throws -> BenchDatabase {
+        if let configured = try? global.databaseConfiguration(applicationName: "herald bench") {
             return BenchDatabase(configuration: configured, server: nil)
         }
         FileHandle.standardError.write(Data("bench: starting a throwaway PostgreSQL (fsync on)…\n".utf8))
