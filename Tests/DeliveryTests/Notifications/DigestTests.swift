@@ -92,7 +92,7 @@ struct DigestTests {
                 try await Self.pending(h, tenant: tenant, user: user, at: "2026-11-01T12:00:00Z", title: "item \(index)")  // the US fall-back day
                 users.append(user)
             }
-            let now = instant("2026-11-02T15:00:00Z")
+            let now = instant("2026-11-01T15:00:00Z")  // 10:00 EST: the 25-hour day ended at 09:00
             let scheduler = DigestScheduler(configuration: h.delivery.configuration, logger: DeliveryHarness.logger, now: { now })
             #expect(try await scheduler.enqueueDuePeriods(pool: h.pool) == 3)
             try await h.withWorker {
@@ -104,14 +104,14 @@ struct DigestTests {
             #expect(h.sandbox.receivedEmails().allSatisfy { $0.viaBatch })
             let periods = try await h.pool.query("SELECT DISTINCT period_key, extract(epoch FROM period_end - period_start) AS s FROM digests")
             #expect(periods.count == 1)
-            #expect(try periods[0].decode(String.self, column: "period_key") == "daily:2026-11-01")
+            #expect(try periods[0].decode(String.self, column: "period_key") == "daily:2026-10-31")
             #expect(try periods[0].decode(Double.self, column: "s") == 25 * 3600)
             // Re-running a completed period's job builds nothing new.
             try await JobQueue(pool: h.pool).enqueue(JobRequest(
                 kind: "digest.build", encoding: NotificationJobKind.DigestArgs(
-                    userID: users[0].uuidString.lowercased(), frequency: "daily", periodKey: "daily:2026-11-01",
-                    periodStart: instant("2026-11-01T13:00:00Z").timeIntervalSince1970,
-                    periodEnd: instant("2026-11-02T14:00:00Z").timeIntervalSince1970, gatherOlder: true)))
+                    userID: users[0].uuidString.lowercased(), frequency: "daily", periodKey: "daily:2026-10-31",
+                    periodStart: instant("2026-10-31T13:00:00Z").timeIntervalSince1970,
+                    periodEnd: instant("2026-11-01T14:00:00Z").timeIntervalSince1970, gatherOlder: true)))
             try await h.withWorker {
                 #expect(await eventually { try await h.liveJobs() == 0 })
             }
