@@ -26,6 +26,9 @@ public struct EmailNotificationService: JobHandler {
     public let kind = NotificationJobKind.emailSend
     let store: NotificationStore
     let postmark: PostmarkClient
+    /// `postmark` followed by further clients (each over its own CurlClient); a notification always
+    /// uses the same one, chosen by its id, so the HTTP load spreads over several libcurl drivers.
+    let postmarks: [PostmarkClient]
     let resolver: ProviderOutcomeResolver
     let templates: TemplateCache
     let configuration: NotificationDeliveryConfiguration
@@ -36,10 +39,12 @@ public struct EmailNotificationService: JobHandler {
     public init(
         store: NotificationStore, postmark: PostmarkClient, resolver: ProviderOutcomeResolver, templates: TemplateCache = TemplateCache(),
         configuration: NotificationDeliveryConfiguration, logger: Logger,
+        additionalPostmarkClients: [PostmarkClient] = [],
         afterAcceptance: (@Sendable (UUID) async throws -> Void)? = nil
     ) {
         self.store = store
         self.postmark = postmark
+        self.postmarks = [postmark] + additionalPostmarkClients
         self.resolver = resolver
         self.templates = templates
         self.configuration = configuration
@@ -72,7 +77,8 @@ public struct EmailNotificationService: JobHandler {
         } catch let error as DeliveryError {
             return .fail(reason: error.message)
         }
-        let result = await postmark.send(request)
+        let client = postmarks.count == 1 ? postmark : postmarks[Int(id.uuid.15) % postmarks.count]
+        let result = await client.send(request)
         if result.outcome == .success {
             try await afterAcceptance?(id)
             try await store.markEmailSent(id: id, providerMessageID: result.messageID)

@@ -8,18 +8,21 @@ public struct NotificationDelivery: Sendable {
     public let configuration: NotificationDeliveryConfiguration
     public let pool: PostgresPool
     public let postmark: PostmarkClient
+    /// Further Postmark clients (each over its own CurlClient) that immediate emails are spread over.
+    public let additionalPostmarkClients: [PostmarkClient]
     /// Nil when SMS is off (Twilio not configured); routing then records `sms_not_configured`.
     public let twilio: TwilioClient?
     let logger: Logger
     let templates = TemplateCache()
 
     public init(pool: PostgresPool, postmark: PostmarkClient, twilio: TwilioClient?, configuration: NotificationDeliveryConfiguration = .init(),
-                logger: Logger = Logger(label: "herald.delivery")) {
+                logger: Logger = Logger(label: "herald.delivery"), additionalPostmarkClients: [PostmarkClient] = []) {
         var configuration = configuration
         if twilio == nil { configuration.smsEnabled = false }
         self.configuration = configuration
         self.pool = pool
         self.postmark = postmark
+        self.additionalPostmarkClients = additionalPostmarkClients
         self.twilio = twilio
         self.logger = logger
     }
@@ -31,7 +34,8 @@ public struct NotificationDelivery: Sendable {
         var handlers: [any JobHandler] = [
             NotificationRouter(store: store, configuration: configuration, logger: logger),
             EmailNotificationService(
-                store: store, postmark: postmark, resolver: resolver, templates: templates, configuration: configuration, logger: logger),
+                store: store, postmark: postmark, resolver: resolver, templates: templates, configuration: configuration, logger: logger,
+                additionalPostmarkClients: additionalPostmarkClients),
             DigestBuilder(
                 store: DigestStore(pool: pool), sender: PostmarkSendCoalescer(client: postmark, window: configuration.digestBatchWindow),
                 messageStream: postmark.configuration.messageStream, resolver: resolver, templates: templates,

@@ -21,7 +21,8 @@ struct WorkCommand: AsyncParsableCommand {
             TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID, TWILIO_API_URL. With no TWILIO_* variable at all, SMS is
             off (routing records sms_not_configured); a partial Twilio configuration is an error. --sandbox (or
             HERALD_SANDBOX=1) starts the loopback sandbox providers in this process and sends everything there.
-            Sender defaults: HERALD_FROM_EMAIL, HERALD_FROM_NAME, HERALD_MESSAGE_ID_DOMAIN.
+            Sender defaults: HERALD_FROM_EMAIL, HERALD_FROM_NAME, HERALD_MESSAGE_ID_DOMAIN. HERALD_HTTP_CLIENTS (default 4):
+            libcurl clients the immediate emails are spread over.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -40,8 +41,10 @@ struct WorkCommand: AsyncParsableCommand {
         let pool = PostgresPool(
             configuration: try global.databaseConfiguration(applicationName: "herald work"),
             pool: .init(maximumConnections: worker.poolSize(for: configuration)), logger: logger)
-        let http = CurlClient()
-        defer { http.shutdown() }
+        // Several libcurl multi drivers: each polls only its own share of the in-flight requests.
+        let httpClients = max(1, Int(environment["HERALD_HTTP_CLIENTS"] ?? "") ?? 4)
+        let http = (0..<httpClients).map { _ in CurlClient() }
+        defer { http.forEach { $0.shutdown() } }
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var sandboxProviders: SandboxProviders?
@@ -92,7 +95,7 @@ struct ProviderSettings: Sendable {
 /// sandbox listens, so the clients know its port).
 struct DeliveryWorkerService: Service {
     let pool: PostgresPool
-    let http: CurlClient
+    let http: [CurlClient]
     let providers: ProviderSettings
     let sandbox: SandboxProviders?
     let configuration: WorkerConfiguration
@@ -108,10 +111,11 @@ struct DeliveryWorkerService: Service {
             twilioConfiguration?.apiURL = url
             logger.info("sandbox providers running", metadata: ["url": "\(url)"])
         }
+        let postmarks = http.map { PostmarkClient(configuration: postmarkConfiguration, httpClient: $0, logger: logger) }
         let notificationDelivery = NotificationDelivery(
-            pool: pool, postmark: PostmarkClient(configuration: postmarkConfiguration, httpClient: http, logger: logger),
-            twilio: twilioConfiguration.map { TwilioClient(configuration: $0, httpClient: http, logger: logger) },
-            configuration: delivery, logger: logger)
+            pool: pool, postmark: postmarks[0],
+            twilio: twilioConfiguration.map { TwilioClient(configuration: $0, httpClient: http[0], logger: logger) },
+            configuration: delivery, logger: logger, additionalPostmarkClients: Array(postmarks.dropFirst()))
         let registry = JobHandlerRegistry(HandlerCatalog.handlers(pool: pool, logger: logger, delivery: notificationDelivery))
         let jobWorker = JobWorker(
             pool: pool, registry: registry, configuration: configuration,

@@ -26,6 +26,7 @@ struct DeliveryBench: AsyncParsableCommand {
     @Option(name: .long, help: "Jobs run at once by the worker.") var concurrency: Int = 1_000
     @Option(name: .long, help: "Most jobs per claim.") var claimBatch: Int = 1_000
     @Option(name: .long, help: "Database connections of the worker.") var connections: Int = 24
+    @Option(name: .long, help: "HTTP clients (libcurl multi drivers) the emails are spread over.") var httpClients: Int = 4
     @Flag(name: .long, help: "Print one JSON object.") var json = false
 
     func validate() throws {
@@ -41,8 +42,8 @@ struct DeliveryBench: AsyncParsableCommand {
         defer { database.close() }
         let pool = PostgresPool(configuration: database.configuration, pool: .init(maximumConnections: connections), logger: logger)
         let tenant = UUID()
-        let http = CurlClient()
-        defer { http.shutdown() }
+        let httpPool = (0..<max(1, httpClients)).map { _ in CurlClient() }
+        defer { httpPool.forEach { $0.shutdown() } }
         try await pool.query("DELETE FROM herald_jobs WHERE kind IN ('notification.route', 'email.send', 'sms.send')")
 
         let sandbox = SandboxProviders(configuration: .init(responseDelay: .milliseconds(delayMs), recordMessages: false, logger: logger))
@@ -51,10 +52,13 @@ struct DeliveryBench: AsyncParsableCommand {
             tasks.addTask { try await sandboxGroup.run() }
             defer { tasks.cancelAll() }
             let url = await sandbox.postmarkURL
-            let postmark = PostmarkClient(
-                configuration: PostmarkConfiguration(serverToken: sandbox.configuration.postmarkServerToken, apiURL: url),
-                httpClient: http, logger: logger)
-            let delivery = NotificationDelivery(pool: pool, postmark: postmark, twilio: nil, logger: logger)
+            let postmarks = httpPool.map { http in
+                PostmarkClient(
+                    configuration: PostmarkConfiguration(serverToken: sandbox.configuration.postmarkServerToken, apiURL: url),
+                    httpClient: http, logger: logger)
+            }
+            let delivery = NotificationDelivery(
+                pool: pool, postmark: postmarks[0], twilio: nil, logger: logger, additionalPostmarkClients: Array(postmarks.dropFirst()))
             try await pool.query(
                 """
                 INSERT INTO notification_preferences (user_id, tenant_id, email, digest_frequency)
