@@ -16,6 +16,7 @@ public struct HeraldCommand: AsyncParsableCommand {
             EnqueueCommand.self,
             JobsCommand.self,
             BenchCommand.self,
+            SandboxCommand.self,
         ]
     )
 

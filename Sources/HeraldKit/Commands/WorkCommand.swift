@@ -1,7 +1,11 @@
 import ArgumentParser
+import Curl
+import Delivery
+import Foundation
 import Logging
 import Postgres
 import Queue
+import Sandbox
 import ServiceLifecycle
 import UnixSignals
 
@@ -10,32 +14,141 @@ struct WorkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "work",
         abstract: "Claim and run jobs (run any number of these, on any number of machines).",
-        discussion: "SIGTERM/SIGINT: stop claiming, finish in-flight jobs within the grace period, release the rest.")
+        discussion: """
+            SIGTERM/SIGINT: stop claiming, finish in-flight jobs within the grace period, release the rest.
+
+            Providers: POSTMARK_SERVER_TOKEN (required), POSTMARK_API_URL; TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
+            TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID, TWILIO_API_URL. With no TWILIO_* variable at all, SMS is
+            off (routing records sms_not_configured); a partial Twilio configuration is an error. --sandbox (or
+            HERALD_SANDBOX=1) starts the loopback sandbox providers in this process and sends everything there.
+            Sender defaults: HERALD_FROM_EMAIL, HERALD_FROM_NAME, HERALD_MESSAGE_ID_DOMAIN. HERALD_HTTP_CLIENTS (default 4):
+            libcurl clients the immediate emails are spread over.
+            """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var worker: WorkerOptions
 
+    @Flag(name: .long, help: "Send through sandbox providers started in this process (env HERALD_SANDBOX=1).")
+    var sandbox = false
+
     func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
         let logger = try global.makeLogger("herald.work")
         let configuration = try worker.configuration()
+        let useSandbox = sandbox || ["1", "true", "yes"].contains(environment["HERALD_SANDBOX"]?.lowercased() ?? "")
+        // Fail before touching the database when credentials are missing.
+        let providers = try ProviderSettings.resolve(environment: environment, sandbox: useSandbox, logger: logger)
         let pool = PostgresPool(
             configuration: try global.databaseConfiguration(applicationName: "herald work"),
             pool: .init(maximumConnections: worker.poolSize(for: configuration)), logger: logger)
-        let registry = JobHandlerRegistry(HandlerCatalog.handlers(pool: pool, logger: logger))
-        let jobWorker = JobWorker(pool: pool, registry: registry, configuration: configuration,
-                                  periodicTasks: HandlerCatalog.periodicTasks(logger: logger), logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: jobWorker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // Several libcurl multi drivers: each polls only its own share of the in-flight requests.
+        let httpClients = max(1, Int(environment["HERALD_HTTP_CLIENTS"] ?? "") ?? 4)
+        let http = (0..<httpClients).map { _ in CurlClient() }
+        defer { http.forEach { $0.shutdown() } }
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var sandboxProviders: SandboxProviders?
+        if useSandbox {
+            var sandboxConfiguration = SandboxProviders.Configuration()
+            sandboxConfiguration.logger = logger
+            let providers = SandboxProviders(configuration: sandboxConfiguration)
+            sandboxProviders = providers
+            services.append(.init(service: providers))
+        }
+        let workerService = DeliveryWorkerService(
+            pool: pool, http: http, providers: providers, sandbox: sandboxProviders, configuration: configuration,
+            delivery: HandlerCatalog.deliveryConfiguration(environment: environment), logger: logger)
+        services.append(.init(service: workerService))
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await pool.close()
     }
 }
 
+/// Provider settings resolved from the environment before start-up.
+struct ProviderSettings: Sendable {
+    var postmark: PostmarkConfiguration
+    /// Nil: SMS off.
+    var twilio: TwilioConfiguration?
+    var sandbox: Bool
+
+    /// - Throws: a `ValidationError` naming every missing or invalid variable.
+    static func resolve(environment: [String: String], sandbox: Bool, logger: Logger) throws -> ProviderSettings {
+        do {
+            let postmark = try PostmarkConfiguration.fromEnvironment(environment, sandbox: sandbox)
+            let twilioVariables = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_MESSAGING_SERVICE_SID"]
+            let anyTwilio = twilioVariables.contains { !(environment[$0] ?? "").trimmingCharacters(in: .whitespaces).isEmpty }
+            var twilio: TwilioConfiguration?
+            if sandbox || anyTwilio {
+                twilio = try TwilioConfiguration.fromEnvironment(environment, sandbox: sandbox)
+            } else {
+                logger.warning("SMS is off: no TWILIO_* variable is set (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM to send SMS)")
+            }
+            return ProviderSettings(postmark: postmark, twilio: twilio, sandbox: sandbox)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+}
+
+/// Runs the JobWorker once the providers are reachable (in sandbox mode, once the in-process
+/// sandbox listens, so the clients know its port).
+struct DeliveryWorkerService: Service {
+    let pool: PostgresPool
+    let http: [CurlClient]
+    let providers: ProviderSettings
+    let sandbox: SandboxProviders?
+    let configuration: WorkerConfiguration
+    let delivery: NotificationDeliveryConfiguration
+    let logger: Logger
+
+    func run() async throws {
+        var postmarkConfiguration = providers.postmark
+        var twilioConfiguration = providers.twilio
+        if let sandbox {
+            let url = await sandbox.postmarkURL
+            postmarkConfiguration.apiURL = url
+            twilioConfiguration?.apiURL = url
+            logger.info("sandbox providers running", metadata: ["url": "\(url)"])
+        }
+        let postmarks = http.map { PostmarkClient(configuration: postmarkConfiguration, httpClient: $0, logger: logger) }
+        let notificationDelivery = NotificationDelivery(
+            pool: pool, postmark: postmarks[0],
+            twilio: twilioConfiguration.map { TwilioClient(configuration: $0, httpClient: http[0], logger: logger) },
+            configuration: delivery, logger: logger, additionalPostmarkClients: Array(postmarks.dropFirst()))
+        let registry = JobHandlerRegistry(HandlerCatalog.handlers(pool: pool, logger: logger, delivery: notificationDelivery))
+        let jobWorker = JobWorker(
+            pool: pool, registry: registry, configuration: configuration,
+            periodicTasks: HandlerCatalog.periodicTasks(logger: logger, delivery: notificationDelivery), logger: logger)
+        try await jobWorker.run()
+    }
+}
+
 /// The handlers and leader tasks that `herald work` and `herald run` register.
 enum HandlerCatalog {
+    /// The diagnostic handlers only (no providers configured).
     static func handlers(pool: PostgresPool, logger: Logger) -> [any JobHandler] {
         DiagnosticHandlers.all(logger: logger)
     }
 
+    /// Diagnostics plus notification delivery (`notification.route`, `email.send`, `sms.send`, `digest.build`).
+    static func handlers(pool: PostgresPool, logger: Logger, delivery: NotificationDelivery) -> [any JobHandler] {
+        DiagnosticHandlers.all(logger: logger) + delivery.handlers()
+    }
+
     static func periodicTasks(logger: Logger) -> [any PeriodicTask] { [] }
+
+    /// The digest scheduler.
+    static func periodicTasks(logger: Logger, delivery: NotificationDelivery) -> [any PeriodicTask] {
+        delivery.periodicTasks()
+    }
+
+    /// Sender defaults from HERALD_FROM_EMAIL, HERALD_FROM_NAME and HERALD_MESSAGE_ID_DOMAIN.
+    static func deliveryConfiguration(environment: [String: String]) -> NotificationDeliveryConfiguration {
+        var configuration = NotificationDeliveryConfiguration()
+        if let from = environment["HERALD_FROM_EMAIL"], !from.isEmpty { configuration.defaultFromEmail = from }
+        if let name = environment["HERALD_FROM_NAME"], !name.isEmpty { configuration.defaultFromName = name }
+        if let domain = environment["HERALD_MESSAGE_ID_DOMAIN"], !domain.isEmpty { configuration.messageIDDomain = domain }
+        return configuration
+    }
 }

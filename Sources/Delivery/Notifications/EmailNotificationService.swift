@@ -1,0 +1,129 @@
+public import Foundation
+public import Logging
+import Postgres
+public import Queue
+
+/// EmailNotificationService: handles `email.send`, the immediate email of an urgent or high
+/// notification.
+///
+/// One attempt: read the notification, recipient, tenant settings and template in one query;
+/// stop if `email_sent_at` is already set (a retried or duplicated job sends nothing); skip a
+/// suppressed address (job cancelled, `skip_reason` `suppressed`, no request to Postmark); render
+/// the template (the tenant's override first; HTML escaped, text not) with the notification's
+/// `data`; append the tenant signature to both bodies; send through Postmark `POST /email`; set
+/// `email_sent_at` and `provider_message_id`. The provider outcome becomes the job outcome in
+/// ``ProviderOutcomeResolver``.
+///
+/// **Duplicates.** Postmark has no idempotency key, so one window remains: the worker dies (or
+/// the database is unreachable) after Postmark accepted the email and before `email_sent_at` is
+/// committed. The lease then expires, the job is retried, and the email goes out once more.
+/// Bound: at most one extra email per notification per such interruption (a retry that finds
+/// `email_sent_at` set sends nothing), so at most the number of `email.send` jobs in flight on
+/// the worker that died. Each copy carries the same deterministic `Message-ID`
+/// (UUIDv5 of notification id and address) with `X-PM-KeepID`, so mail clients that de-duplicate by
+/// Message-ID (Gmail does) show it once.
+public struct EmailNotificationService: JobHandler {
+    public let kind = NotificationJobKind.emailSend
+    let store: NotificationStore
+    let postmark: PostmarkClient
+    /// `postmark` followed by further clients (each over its own CurlClient); a notification always
+    /// uses the same one, chosen by its id, so the HTTP load spreads over several libcurl drivers.
+    let postmarks: [PostmarkClient]
+    let resolver: ProviderOutcomeResolver
+    let templates: TemplateCache
+    let configuration: NotificationDeliveryConfiguration
+    let logger: Logger
+    /// Runs after Postmark accepted and before `email_sent_at` is written (tests simulate a crash here).
+    let afterAcceptance: (@Sendable (UUID) async throws -> Void)?
+
+    public init(
+        store: NotificationStore, postmark: PostmarkClient, resolver: ProviderOutcomeResolver, templates: TemplateCache = TemplateCache(),
+        configuration: NotificationDeliveryConfiguration, logger: Logger,
+        additionalPostmarkClients: [PostmarkClient] = [],
+        afterAcceptance: (@Sendable (UUID) async throws -> Void)? = nil
+    ) {
+        self.store = store
+        self.postmark = postmark
+        self.postmarks = [postmark] + additionalPostmarkClients
+        self.resolver = resolver
+        self.templates = templates
+        self.configuration = configuration
+        self.logger = logger
+        self.afterAcceptance = afterAcceptance
+    }
+
+    public func handle(_ job: Job) async throws -> JobResult {
+        let id = try NotificationJobs.notificationArgs(job)
+        return try await send(notificationID: id)
+    }
+
+    /// Sends the notification's email (see the type's documentation) and returns the job outcome.
+    public func send(notificationID id: UUID) async throws -> JobResult {
+        guard let input = try await store.deliveryInput(id: id) else {
+            return .cancel(reason: "notification \(id.uuidString.lowercased()) no longer exists")
+        }
+        if input.emailSentAt != nil { return .completed }
+        guard let address = input.email, !address.isEmpty else {
+            try await store.recordSkip(id: id, reason: "no_email")
+            return .cancel(reason: "the user has no email address")
+        }
+        if input.suppressed {
+            try await store.recordSkip(id: id, reason: "suppressed")
+            return .cancel(reason: "\(address) is suppressed")
+        }
+        let request: PostmarkEmailRequest
+        do {
+            request = try compose(input, to: address)
+        } catch let error as DeliveryError {
+            return .fail(reason: error.message)
+        }
+        let client = postmarks.count == 1 ? postmark : postmarks[Int(id.uuid.15) % postmarks.count]
+        let result = await client.send(request)
+        if result.outcome == .success {
+            try await afterAcceptance?(id)
+            try await store.markEmailSent(id: id, providerMessageID: result.messageID)
+            return .completed
+        }
+        if result.outcome.isPermanent { try await store.recordSkip(id: id, reason: "email_refused") }
+        return try await resolver.resolve(result.outcome, suppressing: address, channel: "email", logger: logger)
+    }
+
+    /// The Postmark request for `input` (pure apart from the template cache).
+    /// - Throws: `DeliveryError` when there is no template, it does not parse, or an address is unusable.
+    func compose(_ input: NotificationDeliveryInput, to address: String) throws -> PostmarkEmailRequest {
+        guard let stored = input.template else {
+            throw DeliveryError(code: .templateNotFound, message: "no notification template '\(input.type)' nor 'default'")
+        }
+        let rendered = try templates.compiled(stored).render(context: Self.context(input))
+        var html = rendered.htmlBody
+        var text = rendered.textBody
+        if let signatureText = input.signature, let signature = try? EmailSignature(signatureText) {
+            html = signature.appendTo(html: html)
+            text = signature.appendTo(text: text)
+        }
+        let from = try EmailAddress(input.fromEmail ?? configuration.defaultFromEmail, name: input.fromName ?? configuration.defaultFromName)
+        let to = try EmailAddress(address)
+        let messageID = try MessageID.generate(messageID: input.id, recipientEmail: address, domain: configuration.messageIDDomain)
+        return PostmarkEmailRequest(
+            from: from.formatted, to: to.formatted, subject: rendered.subject,
+            htmlBody: html.isEmpty ? nil : html, textBody: text.isEmpty ? nil : text,
+            headers: [.init(name: "Message-ID", value: messageID.value), .init(name: "X-PM-KeepID", value: "true")],
+            tag: "notification",
+            metadata: ["herald_notification_id": input.id.uuidString.lowercased(), "herald_notification_type": input.type],
+            messageStream: postmark.configuration.messageStream)
+    }
+
+    /// The template context: the notification's `data` at the top level plus `type`, `priority`,
+    /// `notification_id` and `recipient_email` (data keys win).
+    static func context(_ input: NotificationDeliveryInput) -> TemplateValue {
+        var members: [String: TemplateValue] = [
+            "type": .string(input.type), "priority": .string(input.priority.rawValue),
+            "notification_id": .string(input.id.uuidString.lowercased()),
+        ]
+        if let email = input.email { members["recipient_email"] = .string(email) }
+        if case .object(let data)? = try? input.data.decode(TemplateValue.self) {
+            members.merge(data) { _, fromData in fromData }
+        }
+        return .object(members)
+    }
+}

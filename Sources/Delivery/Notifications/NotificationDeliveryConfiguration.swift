@@ -1,0 +1,49 @@
+/// Settings of notification delivery (routing, immediate email and SMS, digests). Every value has
+/// a documented default.
+public struct NotificationDeliveryConfiguration: Sendable {
+    /// Sender address when the tenant's `communication_settings.from_email` is not set.
+    /// Default `notifications@herald.localhost`.
+    public var defaultFromEmail: String
+    /// Sender name when the tenant has no `from_name`. Default `Herald`.
+    public var defaultFromName: String?
+    /// Domain of the Message-IDs Herald generates (deterministic per notification and recipient,
+    /// so a duplicate caused by a crash is one conversation entry). Default `herald.localhost`.
+    public var messageIDDomain: String
+    /// Queue of the `email.send`, `sms.send` and `digest.build` jobs. Default `default`.
+    public var queue: String
+    /// Whether SMS can be sent at all (false when Twilio is not configured): routing then never
+    /// enqueues `sms.send` and records `sms_not_configured`. Default true.
+    public var smsEnabled: Bool
+    /// How often the leader looks for digest periods that ended. Default 60 s.
+    public var digestSchedulerInterval: Duration
+    /// Most periods per user one scheduler run enqueues after an outage (the most recent ones; the
+    /// oldest of them also gathers anything older, so nothing is lost). Default 62.
+    public var digestCatchUpLimit: Int
+    /// Most notifications listed in one digest; the rest go into the next period's digest. Default 200.
+    public var maximumDigestItems: Int
+    /// How long digest emails wait to be sent together in one `/email/batch` call. Default 25 ms.
+    public var digestBatchWindow: Duration
+
+    /// Creates a configuration; every argument has the default documented on its property.
+    public init(
+        defaultFromEmail: String = "notifications@herald.localhost",
+        defaultFromName: String? = "Herald",
+        messageIDDomain: String = "herald.localhost",
+        queue: String = "default",
+        smsEnabled: Bool = true,
+        digestSchedulerInterval: Duration = .seconds(60),
+        digestCatchUpLimit: Int = 62,
+        maximumDigestItems: Int = 200,
+        digestBatchWindow: Duration = .milliseconds(25)
+    ) {
+        self.defaultFromEmail = defaultFromEmail
+        self.defaultFromName = defaultFromName
+        self.messageIDDomain = messageIDDomain
+        self.queue = queue
+        self.smsEnabled = smsEnabled
+        self.digestSchedulerInterval = digestSchedulerInterval
+        self.digestCatchUpLimit = max(1, digestCatchUpLimit)
+        self.maximumDigestItems = max(1, maximumDigestItems)
+        self.digestBatchWindow = digestBatchWindow
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Postgres
+import Queue
+
+extension NotificationStore {
+    struct RouteRecord: Sendable {
+        var id: UUID
+        var route: String
+        var skipReason: String?
+        var jobs: [JobRequest]
+    }
+
+    struct EmailSent: Sendable {
+        var id: UUID
+        var providerMessageID: String?
+    }
+
+    /// The batched forms of the hot statements; each takes many inputs and answers in input order.
+    struct Batchers: Sendable {
+        let routingInput: StatementBatcher<UUID, NotificationRoutingInput?>
+        let recordRoute: StatementBatcher<RouteRecord, Bool>
+        let deliveryInput: StatementBatcher<UUID, NotificationDeliveryInput?>
+        let markEmailSent: StatementBatcher<EmailSent, Bool>
+
+        init(pool: PostgresPool) {
+            routingInput = StatementBatcher { ids in try await NotificationStore.routingInputs(pool: pool, ids: ids) }
+            recordRoute = StatementBatcher { records in try await NotificationStore.recordRoutes(pool: pool, records) }
+            deliveryInput = StatementBatcher { ids in try await NotificationStore.deliveryInputs(pool: pool, ids: ids) }
+            markEmailSent = StatementBatcher { marks in try await NotificationStore.markEmailsSent(pool: pool, marks) }
+        }
+    }
+
+    static func routingInputs(pool: PostgresPool, ids: [UUID]) async throws -> [NotificationRoutingInput?] {
+        let rows = try await pool.query(
+            """
+            SELECT n.id, n.tenant_id, n.user_id, n.priority, n.routed_at, p.user_id IS NOT NULL AS has_preferences,
+                   p.email, p.phone, coalesce(p.sms_enabled, false) AS sms_enabled, coalesce(p.digest_frequency, 'daily') AS digest_frequency
+              FROM notifications n LEFT JOIN notification_preferences p ON p.user_id = n.user_id
+             WHERE n.id = ANY($1::uuid[])
+            """, [ids])
+        var byID: [UUID: NotificationRoutingInput] = [:]
+        for row in rows {
+            let input = NotificationRoutingInput(
+                id: try row.decode(UUID.self, column: "id"),
+                tenantID: try row.decode(UUID.self, column: "tenant_id"),
+                userID: try row.decode(UUID.self, column: "user_id"),
+                priority: NotificationPriority(rawValue: try row.decode(String.self, column: "priority")) ?? .normal,
+                routedAt: try row.decode(Date?.self, column: "routed_at"),
+                hasPreferences: try row.decode(Bool.self, column: "has_preferences"),
+                email: try row.decode(String?.self, column: "email"),
+                phone: try row.decode(String?.self, column: "phone"),
+                smsEnabled: try row.decode(Bool.self, column: "sms_enabled"),
+                digestFrequency: DigestFrequency(rawValue: try row.decode(String.self, column: "digest_frequency")) ?? .daily)
+            byID[input.id] = input
+        }
+        return ids.map { byID[$0] }
+    }
+
+    static func recordRoutes(pool: PostgresPool, _ records: [RouteRecord]) async throws -> [Bool] {
+        let jobs = records.flatMap { record in record.jobs.map { (record.id, $0) } }
+        let rows = try await pool.query(
+            """
+            WITH n AS (
+                UPDATE notifications x SET routed_at = now(), route = r.route, skip_reason = r.reason
+                  FROM unnest($1::uuid[], $2::text[], $3::text[]) AS r(id, route, reason)
+                 WHERE x.id = r.id AND x.routed_at IS NULL
+                RETURNING x.id),
+            j AS (
+                INSERT INTO herald_jobs (kind, args, priority, unique_key, queue, max_attempts, state)
+                SELECT t.k, t.a, t.p, t.u, t.q, t.m, 'available'
+                  FROM unnest($4::uuid[], $5::text[], $6::jsonb[], $7::int[], $8::text[], $9::text[], $10::int[]) AS t(nid, k, a, p, u, q, m)
+                  JOIN n ON n.id = t.nid
+                ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'scheduled', 'running', 'retryable')
+                DO NOTHING)
+            SELECT id FROM n
+            """,
+            [records.map(\.id), records.map(\.route), records.map(\.skipReason), jobs.map(\.0), jobs.map(\.1.kind), jobs.map(\.1.args),
+             jobs.map(\.1.priority), jobs.map { $0.1.uniqueKey }, jobs.map(\.1.queue), jobs.map(\.1.maxAttempts)])
+        let routed = Set(try rows.map { try $0.decode(UUID.self, column: "id") })
+        return records.map { routed.contains($0.id) }
+    }
+
+    static func deliveryInputs(pool: PostgresPool, ids: [UUID]) async throws -> [NotificationDeliveryInput?] {
+        let rows = try await pool.query(
+            """
+            SELECT n.id, n.tenant_id, n.user_id, n.type, n.priority, n.data, n.created_at, n.email_sent_at, n.sms_sent_at,
+                   p.email, coalesce(EXISTS (SELECT 1 FROM email_suppressions e WHERE e.email = lower(p.email)), false) AS suppressed,
+                   s.email_signature, s.from_email, s.from_name, \(templateColumns)
+              FROM notifications n
+              LEFT JOIN notification_preferences p ON p.user_id = n.user_id
+              LEFT JOIN communication_settings s ON s.tenant_id = n.tenant_id
+              LEFT JOIN LATERAL (
+                    SELECT * FROM notification_templates t
+                     WHERE t.key IN (n.type, 'default') AND (t.tenant_id = n.tenant_id OR t.tenant_id IS NULL)
+                     ORDER BY (t.key = n.type) DESC, (t.tenant_id IS NOT NULL) DESC
+                     LIMIT 1) t ON true
+             WHERE n.id = ANY($1::uuid[])
+            """, [ids])
+        var byID: [UUID: NotificationDeliveryInput] = [:]
+        for row in rows {
+            let input = NotificationDeliveryInput(
+                id: try row.decode(UUID.self, column: "id"),
+                tenantID: try row.decode(UUID.self, column: "tenant_id"),
+                userID: try row.decode(UUID.self, column: "user_id"),
+                type: try row.decode(String.self, column: "type"),
+                priority: NotificationPriority(rawValue: try row.decode(String.self, column: "priority")) ?? .normal,
+                data: try row.decode(PostgresJSON.self, column: "data"),
+                createdAt: try row.decode(Date.self, column: "created_at"),
+                emailSentAt: try row.decode(Date?.self, column: "email_sent_at"),
+                smsSentAt: try row.decode(Date?.self, column: "sms_sent_at"),
+                email: try row.decode(String?.self, column: "email"),
+                suppressed: try row.decode(Bool.self, column: "suppressed"),
+                signature: try row.decode(String?.self, column: "email_signature"),
+                fromEmail: try row.decode(String?.self, column: "from_email"),
+                fromName: try row.decode(String?.self, column: "from_name"),
+                template: try template(from: row))
+            byID[input.id] = input
+        }
+        return ids.map { byID[$0] }
+    }
+
+    static func markEmailsSent(pool: PostgresPool, _ marks: [EmailSent]) async throws -> [Bool] {
+        let rows = try await pool.query(
+            """
+            UPDATE notifications n SET email_sent_at = now(), provider_message_id = t.mid
+              FROM unnest($1::uuid[], $2::text[]) AS t(id, mid)
+             WHERE n.id = t.id AND n.email_sent_at IS NULL
+            RETURNING n.id
+            """, [marks.map(\.id), marks.map(\.providerMessageID)])
+        let marked = Set(try rows.map { try $0.decode(UUID.self, column: "id") })
+        return marks.map { marked.contains($0.id) }
+    }
+}

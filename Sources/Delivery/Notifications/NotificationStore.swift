@@ -1,0 +1,91 @@
+public import Foundation
+public import Postgres
+public import Queue
+
+/// The SQL of notification delivery. Every statement is parameterised; each method is one round
+/// trip (routing and its follow-up jobs are one statement, hence atomic).
+///
+/// Concurrent calls of the hot per-notification statements (routing input, route record, delivery
+/// input, sent mark) are merged by ``StatementBatcher``s into multi-row statements (`= ANY($1)`,
+/// `unnest`), so a worker running hundreds of jobs at once makes few round trips; each caller still
+/// gets its own row back, and an idle worker runs each statement alone, at once.
+public struct NotificationStore: Sendable {
+    public let pool: PostgresPool
+    private let batchers: Batchers
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+        self.batchers = Batchers(pool: pool)
+    }
+
+    // MARK: Routing
+
+    /// The notification and its user's preferences, or nil when the notification does not exist.
+    public func routingInput(id: UUID) async throws -> NotificationRoutingInput? {
+        try await batchers.routingInput.submit(id)
+    }
+
+    /// Records the routing decision and enqueues its jobs in one statement. Returns false (and
+    /// enqueues nothing) when the notification was already routed.
+    @discardableResult
+    public func recordRoute(id: UUID, route: String, skipReason: String?, jobs: [JobRequest]) async throws -> Bool {
+        try await batchers.recordRoute.submit(RouteRecord(id: id, route: route, skipReason: skipReason, jobs: jobs))
+    }
+
+    // MARK: Immediate email and SMS
+
+    /// Everything `email.send` / `sms.send` need, in one query; nil when the notification is gone.
+    public func deliveryInput(id: UUID) async throws -> NotificationDeliveryInput? {
+        try await batchers.deliveryInput.submit(id)
+    }
+
+    /// Sets `email_sent_at` and `provider_message_id` unless already set. Returns false when they were.
+    @discardableResult
+    public func markEmailSent(id: UUID, providerMessageID: String?) async throws -> Bool {
+        try await batchers.markEmailSent.submit(EmailSent(id: id, providerMessageID: providerMessageID))
+    }
+
+    /// Records why a channel was skipped or refused (appended to earlier reasons).
+    public func recordSkip(id: UUID, reason: String) async throws {
+        try await pool.query(
+            """
+            UPDATE notifications SET skip_reason = CASE WHEN skip_reason IS NULL OR skip_reason = '' THEN $2
+                                                       WHEN position($2 IN skip_reason) > 0 THEN skip_reason
+                                                       ELSE skip_reason || ',' || $2 END
+             WHERE id = $1
+            """, [id, reason])
+    }
+
+    /// Sets `sms_sent_at`, `sms_sid` and `sms_status` unless already sent.
+    @discardableResult
+    public func markSMSSent(id: UUID, sid: String?, status: String?) async throws -> Bool {
+        try await pool.query(
+            "UPDATE notifications SET sms_sent_at = now(), sms_sid = $2, sms_status = $3 WHERE id = $1 AND sms_sent_at IS NULL",
+            [id, sid, status.flatMap { $0.range(of: "^[a-z_]{1,32}$", options: .regularExpression) != nil ? $0 : nil }]
+        ).affectedRows == 1
+    }
+
+    /// Records a permanent SMS failure (`sms_status` `failed`, `sms_error` the reason).
+    public func markSMSFailed(id: UUID, reason: String) async throws {
+        try await pool.query("UPDATE notifications SET sms_status = 'failed', sms_error = $2 WHERE id = $1", [id, reason])
+    }
+
+    // MARK: Templates
+
+    static let templateColumns =
+        "t.id AS template_id, t.updated_at AS template_updated_at, t.key AS template_key, t.tenant_id AS template_tenant_id, "
+        + "t.subject AS template_subject, t.html_body AS template_html, t.text_body AS template_text, t.sms_body AS template_sms"
+
+    static func template(from row: PostgresRow) throws -> StoredTemplate? {
+        guard let id = try row.decode(UUID?.self, column: "template_id") else { return nil }
+        return StoredTemplate(
+            id: id, updatedAt: try row.decode(Date.self, column: "template_updated_at"),
+            template: NotificationTemplate(
+                key: try row.decode(String.self, column: "template_key"),
+                tenantID: try row.decode(UUID?.self, column: "template_tenant_id"),
+                subject: try row.decode(String.self, column: "template_subject"),
+                htmlBody: try row.decode(String.self, column: "template_html"),
+                textBody: try row.decode(String.self, column: "template_text"),
+                smsBody: try row.decode(String?.self, column: "template_sms")))
+    }
+}

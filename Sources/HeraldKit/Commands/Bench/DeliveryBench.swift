@@ -1,0 +1,137 @@
+import ArgumentParser
+import Curl
+import Delivery
+import Foundation
+import Logging
+import Postgres
+import Queue
+import Sandbox
+import ServiceLifecycle
+
+/// `herald bench delivery`: N urgent notifications inserted in one statement, routed, rendered and
+/// sent through the in-process sandbox Postmark over loopback HTTP (single `/email` sends).
+struct DeliveryBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delivery",
+        abstract: "Insert N urgent notifications and send them through the sandbox; measure emails/s and latency.",
+        discussion: """
+            Emails/s is N divided by the time from the insert to the last email_sent_at; the latency is
+            email_sent_at − created_at per notification (p50/p99, computed in SQL).
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Notifications (one user each).") var notifications: Int = 20_000
+    @Option(name: .long, help: "Sandbox delay before every response, in milliseconds.") var delayMs: Int = 0
+    @Option(name: .long, help: "Jobs run at once by the worker.") var concurrency: Int = 1_000
+    @Option(name: .long, help: "Most jobs per claim.") var claimBatch: Int = 1_000
+    @Option(name: .long, help: "Database connections of the worker.") var connections: Int = 24
+    @Option(name: .long, help: "HTTP clients (libcurl multi drivers) the emails are spread over.") var httpClients: Int = 4
+    @Flag(name: .long, help: "Print one JSON object.") var json = false
+
+    func validate() throws {
+        guard notifications > 0, delayMs >= 0, concurrency > 0, claimBatch > 0, connections > 1 else {
+            throw ValidationError("--notifications, --concurrency, --claim-batch must be positive, --connections > 1, --delay-ms ≥ 0")
+        }
+    }
+
+    func run() async throws {
+        var logger = try global.makeLogger("herald.bench")
+        logger.logLevel = .warning
+        let database = try await BenchDatabase.open(logger: logger)
+        defer { database.close() }
+        let pool = PostgresPool(configuration: database.configuration, pool: .init(maximumConnections: connections), logger: logger)
+        let tenant = UUID()
+        let httpPool = (0..<max(1, httpClients)).map { _ in CurlClient() }
+        defer { httpPool.forEach { $0.shutdown() } }
+        try await pool.query("DELETE FROM herald_jobs WHERE kind IN ('notification.route', 'email.send', 'sms.send')")
+
+        let sandbox = SandboxProviders(configuration: .init(responseDelay: .milliseconds(delayMs), recordMessages: false, logger: logger))
+        let sandboxGroup = ServiceGroup(configuration: .init(services: [.init(service: sandbox)], logger: logger))
+        let row = try await withThrowingTaskGroup(of: Void.self) { tasks -> PostgresRow in
+            tasks.addTask { try await sandboxGroup.run() }
+            defer { tasks.cancelAll() }
+            let url = await sandbox.postmarkURL
+            let postmarks = httpPool.map { http in
+                PostmarkClient(
+                    configuration: PostmarkConfiguration(serverToken: sandbox.configuration.postmarkServerToken, apiURL: url),
+                    httpClient: http, logger: logger)
+            }
+            let delivery = NotificationDelivery(
+                pool: pool, postmark: postmarks[0], twilio: nil, logger: logger, additionalPostmarkClients: Array(postmarks.dropFirst()))
+            try await pool.query(
+                """
+                INSERT INTO notification_preferences (user_id, tenant_id, email, digest_frequency)
+                SELECT gen_random_uuid(), $1, 'bench' || g || '@example.com', 'daily' FROM generate_series(1, $2::int) g
+                """, [tenant, notifications])
+            let worker = JobWorker(
+                pool: pool, registry: JobHandlerRegistry(delivery.handlers()),
+                configuration: WorkerConfiguration(
+                    queues: ["default": concurrency], claimBatchSize: claimBatch, pollInterval: .milliseconds(200), runsMaintenance: false),
+                logger: logger)
+            let workerGroup = ServiceGroup(configuration: .init(services: [.init(service: worker)], logger: logger))
+            let result: PostgresRow
+            do {
+                result = try await withThrowingTaskGroup(of: Void.self) { workerTasks in
+                    workerTasks.addTask { try await workerGroup.run() }
+                    try await Task.sleep(for: .milliseconds(300))  // the worker is listening
+                    try await pool.query(
+                        """
+                        INSERT INTO notifications (tenant_id, user_id, type, priority, data)
+                        SELECT tenant_id, user_id, 'task.assigned', 'urgent',
+                               jsonb_build_object('task_title', 'Benchmark task ' || row_number() OVER (), 'assigned_by', 'Herald bench',
+                                                  'url', 'https://app.example.com/tasks/' || user_id)
+                          FROM notification_preferences WHERE tenant_id = $1
+                        """, [tenant])
+                    let deadline = ContinuousClock.now + .seconds(600)
+                    while true {
+                        let sent = try await pool.query(
+                            "SELECT count(*) FROM notifications WHERE tenant_id = $1 AND email_sent_at IS NOT NULL", [tenant]
+                        )[0].decode(Int.self, at: 0)
+                        if sent >= notifications { break }
+                        guard ContinuousClock.now < deadline else { throw ValidationError("only \(sent) of \(notifications) emails sent in 600 s") }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    await workerGroup.triggerGracefulShutdown()
+                    try await workerTasks.waitForAll()
+                    return try await pool.query(
+                        """
+                        SELECT count(*) AS n,
+                               extract(epoch FROM max(email_sent_at) - min(created_at)) AS seconds,
+                               1000 * extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY email_sent_at - created_at)) AS p50,
+                               1000 * extract(epoch FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY email_sent_at - created_at)) AS p99
+                          FROM notifications WHERE tenant_id = $1
+                        """, [tenant])[0]
+                }
+            } catch {
+                await workerGroup.triggerGracefulShutdown()
+                throw error
+            }
+            let accepted = sandbox.counters().emailsAccepted
+            guard accepted >= notifications else { throw ValidationError("the sandbox accepted \(accepted) of \(notifications) emails") }
+            await sandboxGroup.triggerGracefulShutdown()
+            return result
+        }
+        try await pool.query("DELETE FROM herald_jobs WHERE kind IN ('notification.route', 'email.send')")
+        try await pool.query("DELETE FROM notifications WHERE tenant_id = $1", [tenant])
+        try await pool.query("DELETE FROM notification_preferences WHERE tenant_id = $1", [tenant])
+        await pool.close()
+
+        let seconds = try row.decode(Double.self, column: "seconds")
+        let p50 = try row.decode(Double.self, column: "p50")
+        let p99 = try row.decode(Double.self, column: "p99")
+        let rate = Double(notifications) / max(seconds, 0.000_001)
+        if json {
+            try printJSON([
+                "emails_per_s": rate, "latency_p50_ms": p50, "latency_p99_ms": p99, "notifications": notifications,
+                "delay_ms": delayMs, "concurrency": concurrency, "seconds": seconds,
+            ])
+        } else {
+            print("""
+                notifications:   \(notifications) urgent (route → email.send → sandbox /email, delay \(delayMs) ms, concurrency \(concurrency))
+                throughput:      \(Int(rate)) emails/s (\(String(format: "%.2f", seconds)) s from insert to last email_sent_at)
+                insert→accepted: p50 \(String(format: "%.1f", p50)) ms, p99 \(String(format: "%.1f", p99)) ms
+                """)
+        }
+    }
+}

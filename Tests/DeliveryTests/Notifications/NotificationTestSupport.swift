@@ -1,0 +1,149 @@
+import Curl
+import Delivery
+import Foundation
+import HeraldTestSupport
+import Logging
+import Postgres
+import Queue
+import Sandbox
+import ServiceLifecycle
+
+/// A database, a running sandbox and notification delivery wired to both, for one test.
+struct DeliveryHarness: Sendable {
+    let db: TestDatabase
+    let pool: PostgresPool
+    let sandbox: SandboxProviders
+    let delivery: NotificationDelivery
+    let postmark: PostmarkClient
+    let twilio: TwilioClient
+
+    static let http = CurlClient()
+    static let logger: Logger = {
+        var logger = Logger(label: "notification-tests")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    var store: NotificationStore { NotificationStore(pool: pool) }
+    var resolver: ProviderOutcomeResolver { ProviderOutcomeResolver(suppressions: SuppressionList(pool: pool)) }
+
+    func emailService(afterAcceptance: (@Sendable (UUID) async throws -> Void)? = nil) -> EmailNotificationService {
+        EmailNotificationService(store: store, postmark: postmark, resolver: resolver, configuration: delivery.configuration,
+                                 logger: Self.logger, afterAcceptance: afterAcceptance)
+    }
+
+    /// Runs `body` with a fresh database and sandbox; SMS on unless `sms` is false.
+    static func run<T: Sendable>(
+        _ label: String, sms: Bool = true, _ body: (DeliveryHarness) async throws -> T
+    ) async throws -> T {
+        try await withTestDatabase(label) { db in
+            var configuration = SandboxProviders.Configuration()
+            configuration.logger = logger
+            return try await SandboxProviders.withRunning(configuration: configuration) { sandbox in
+                let pool = db.pool(maximumConnections: 10)
+                let url = await sandbox.postmarkURL
+                let postmark = PostmarkClient(
+                    configuration: PostmarkConfiguration(serverToken: sandbox.configuration.postmarkServerToken, apiURL: url),
+                    httpClient: http, logger: logger)
+                let twilio = TwilioClient(
+                    configuration: TwilioConfiguration(
+                        accountSID: sandbox.configuration.twilioAccountSID, authToken: sandbox.configuration.twilioAuthToken,
+                        sender: .from("+15005550006"), apiURL: url),
+                    httpClient: http, logger: logger)
+                let delivery = NotificationDelivery(
+                    pool: pool, postmark: postmark, twilio: sms ? twilio : nil,
+                    configuration: NotificationDeliveryConfiguration(digestBatchWindow: .milliseconds(300)), logger: logger)
+                let harness = DeliveryHarness(db: db, pool: pool, sandbox: sandbox, delivery: delivery, postmark: postmark, twilio: twilio)
+                do {
+                    let value = try await body(harness)
+                    await pool.close()
+                    return value
+                } catch {
+                    await pool.close()
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Runs a JobWorker with the delivery handlers (and `periodicTasks`) during `body`.
+    func withWorker<T: Sendable>(periodicTasks: [any PeriodicTask] = [], _ body: () async throws -> T) async throws -> T {
+        let worker = JobWorker(
+            pool: pool, registry: JobHandlerRegistry(delivery.handlers()),
+            configuration: WorkerConfiguration(
+                queues: ["default": 50], claimBatchSize: 100, pollInterval: .milliseconds(100), lease: .seconds(5),
+                shutdownGracePeriod: .seconds(5), backoff: Backoff(base: .seconds(60), maximum: .seconds(60), jitter: 0),
+                runsMaintenance: !periodicTasks.isEmpty, maintenanceInterval: .milliseconds(100)),
+            periodicTasks: periodicTasks, logger: Self.logger)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: worker)], logger: Self.logger))
+        return try await withThrowingTaskGroup(of: T?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
+            }
+            let result: Result<T, any Error>
+            do { result = .success(try await body()) } catch { result = .failure(error) }
+            await group.triggerGracefulShutdown()
+            while try await tasks.next() != nil {}
+            return try result.get()
+        }
+    }
+
+    // MARK: Data
+
+    @discardableResult
+    func addUser(
+        tenant: UUID, email: String?, phone: String? = nil, sms: Bool = false, frequency: String = "daily",
+        timeZone: String = "UTC", hour: Int = 8
+    ) async throws -> UUID {
+        let user = UUID()
+        try await pool.query(
+            """
+            INSERT INTO notification_preferences (user_id, tenant_id, email, phone, sms_enabled, digest_frequency, time_zone, digest_hour)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            """, [user, tenant, email, phone, sms, frequency, timeZone, hour])
+        return user
+    }
+
+    /// Inserts a notification (the trigger enqueues its route job) and returns its id.
+    @discardableResult
+    func notify(tenant: UUID, user: UUID, type: String = "task.assigned", priority: String, data: String = #"{"task_title": "Ship it"}"#)
+        async throws -> UUID
+    {
+        try await pool.query("SELECT herald_notify($1, $2, $3, $4, $5::jsonb) AS id", [tenant, user, type, priority, data])[0]
+            .decode(UUID.self, column: "id")
+    }
+
+    /// One column of a notification as text.
+    func column(_ name: String, of id: UUID) async throws -> String? {
+        // `name` is one of the literal column names used by the tests, never input.
+        try await pool.query("SELECT \(name)::text AS v FROM notifications WHERE id = $1", [id])[0].decode(String?.self, column: "v")
+    }
+
+    func jobStates(kind: String) async throws -> [String] {
+        try await pool.query("SELECT state FROM herald_jobs WHERE kind = $1 ORDER BY id", [kind]).map { try $0.decode(String.self, column: "state") }
+    }
+
+    /// Jobs of the delivery kinds that are still live.
+    func liveJobs() async throws -> Int {
+        try await pool.query(
+            "SELECT count(*) FROM herald_jobs WHERE state IN ('available', 'scheduled', 'running') AND kind <> 'herald.noop'"
+        )[0].decode(Int.self, at: 0)
+    }
+}
+
+/// Polls `condition` every 20 ms until it holds or `timeout` passes.
+func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if (try? await condition()) == true { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return (try? await condition()) == true
+}
+
+/// A fake job for calling a handler directly.
+func fakeJob(kind: String, args: String, attempt: Int = 1) -> Job {
+    Job(id: 1, kind: kind, queue: "default", priority: 0, args: PostgresJSON(args), attempt: attempt, maxAttempts: 20,
+        runAt: Date(), createdAt: Date())
+}
