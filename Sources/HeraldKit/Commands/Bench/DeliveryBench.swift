@@ -38,7 +38,7 @@ struct DeliveryBench: AsyncParsableCommand {
     func run() async throws {
         var logger = try global.makeLogger("herald.bench")
         logger.logLevel = .warning
-        let database = try await BenchDatabase.open(logger: logger)
+        let database = try await BenchDatabase.open(global, logger: logger)
         defer { database.close() }
         let pool = PostgresPool(configuration: database.configuration, pool: .init(maximumConnections: connections), logger: logger)
         let tenant = UUID()
