@@ -18,6 +18,7 @@ struct ProcessTests {
         var environment = ProcessInfo.processInfo.environment
         environment["HERALD_DATABASE_URL"] = db.configuration.connectionString
         environment["HERALD_LOG_FORMAT"] = "json"
+        environment["HERALD_SANDBOX"] = "1"  // no provider credentials needed for these job kinds
         for (key, value) in extra { environment[key] = value }
         return try ChildProcess.spawn(try heraldBinary(), ["work"] + arguments, environment: environment, stdout: .file(log), stderr: .file(log))
     }
