@@ -16,6 +16,9 @@ public struct HeraldCommand: AsyncParsableCommand {
             EnqueueCommand.self,
             JobsCommand.self,
             BenchCommand.self,
+            ServeCommand.self,
+            RunCommand.self,
+            StatsCommand.self,
         ]
     )
 

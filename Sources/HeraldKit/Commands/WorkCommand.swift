@@ -1,4 +1,5 @@
 import ArgumentParser
+import Delivery
 import Logging
 import Postgres
 import Queue
@@ -35,6 +36,7 @@ struct WorkCommand: AsyncParsableCommand {
 enum HandlerCatalog {
     static func handlers(pool: PostgresPool, logger: Logger) -> [any JobHandler] {
         DiagnosticHandlers.all(logger: logger)
+            + DiscussionHandlers.fromProcessEnvironment(pool: pool, logger: logger)
     }
 
     static func periodicTasks(logger: Logger) -> [any PeriodicTask] { [] }
