@@ -1,5 +1,8 @@
 import Delivery
 import Foundation
+import Logging
+import Postgres
+import Prometheus
 import HTTPTypes
 import Hummingbird
 

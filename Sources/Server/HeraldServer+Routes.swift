@@ -1,4 +1,7 @@
 import Foundation
+import Logging
+import Postgres
+import Prometheus
 import HTTPTypes
 import Hummingbird
 import NIOCore

@@ -1,5 +1,8 @@
 import Delivery
 import Foundation
+import Logging
+import Postgres
+import Prometheus
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -26,7 +29,7 @@ extension HeraldServer {
         var headers = HTTPFields()
         headers[.contentType] = "image/gif"
         headers[.cacheControl] = "no-store, no-cache, must-revalidate, max-age=0, private"
-        headers[.pragma] = "no-cache"
+        headers[HTTPField.Name("Pragma")!] = "no-cache"
         headers[.expires] = "0"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: Self.pixelGIF)))
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns a discussion message's plain-text body into the two parts of its email. Pure.
 ///
 /// The HTML part is the text, HTML-escaped, with line breaks kept and bare http(s) URLs made into

@@ -20,7 +20,7 @@ struct DiscussionMessageRecord: Sendable {
     var authorEmail: String?
     var authorName: String?
 
-    /// Most earlier messages walked for the ancestor chain (References is capped anyway).
+    /// Most earlier messages walked for the ancestor chain (the latest ones; References is capped anyway).
     static let maximumThreadMessages = 1000
 
     static func load(_ id: UUID, pool: PostgresPool) async throws -> DiscussionMessageRecord? {
@@ -65,9 +65,13 @@ struct DiscussionMessageRecord: Sendable {
     func ancestors(pool: PostgresPool) async throws -> [EmailAncestor] {
         let rows = try await pool.query(
             """
-            SELECT id, parent_message_id, email_message_id, source FROM communication_messages
-             WHERE thread_id = $1 ORDER BY created_at, id LIMIT $2::integer
-            """, [threadId, Self.maximumThreadMessages])
+            SELECT * FROM (
+                SELECT m.id, m.parent_message_id, m.email_message_id, m.source, m.created_at
+                  FROM communication_messages m, communication_messages self
+                 WHERE self.id = $3 AND m.thread_id = $1 AND (m.created_at, m.id) <= (self.created_at, self.id)
+                 ORDER BY m.created_at DESC, m.id DESC LIMIT $2::integer) latest
+             ORDER BY created_at, id
+            """, [threadId, Self.maximumThreadMessages, id])
         struct Node { var parent: UUID?; var previous: UUID?; var messageID: String?; var source: String }
         var nodes: [UUID: Node] = [:]
         var previous: UUID?

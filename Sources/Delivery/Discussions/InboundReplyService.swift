@@ -152,7 +152,7 @@ public struct InboundReplyService: Sendable {
                 """, [references.map(\.value), threadId])
             if let row = rows.first {
                 parent = try row.decode(UUID.self, column: "message_id")
-                threadId = threadId ?? (try row.decode(UUID.self, column: "thread_id"))
+                if threadId == nil { threadId = try row.decode(UUID.self, column: "thread_id") }
             }
         }
         guard let threadId else { return nil }

@@ -3,6 +3,7 @@ import Foundation
 import HeraldTestSupport
 import Logging
 import Postgres
+import Queue
 import Synchronization
 import Testing
 
@@ -178,7 +179,7 @@ struct DiscussionFanoutTests {
             f.sent.failing("free@example.com")
             let m1 = try await f.post("Hello", author: f.staff)
             let first = try await f.handler.fanOut(messageId: m1)
-            guard case .retry = first else { Issue.record("expected a retry, got \(first)"); return }
+            guard case .retry(_, _) = first else { Issue.record("expected a retry, got \(first)"); return }
             #expect(f.sent.all.map(\.recipientAddress) == ["client@example.com"])
             let pixelBefore = try await DiscussionEmailTrackingStore(pool: f.pool).findByMessage(m1).first { $0.recipientEmail == "free@example.com" }?.trackingPixelId
             f.sent.succeed()

@@ -53,8 +53,8 @@ struct TrackingBench: AsyncParsableCommand {
         let workers = concurrency
         let (latencies, failures, seconds) = try await HeraldServer.withRunning(server) { server in
             let base = await server.localURL
-            let next = Atomic<Int>(0)
-            let failures = Atomic<Int>(0)
+            let next = BenchCounter()
+            let failures = BenchCounter()
             let clock = ContinuousClock()
             let start = clock.now
             let latencies = await withTaskGroup(of: [Double].self) { group in
@@ -62,13 +62,13 @@ struct TrackingBench: AsyncParsableCommand {
                     group.addTask {
                         var mine: [Double] = []
                         while true {
-                            let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                            let index = next.increment()
                             guard index < total else { break }
                             let url = "\(base)/t/\(pixelIDs[index % pixelIDs.count]).gif"
                             let began = clock.now
                             let ok = (try? await client.execute(HTTPRequest(url: url, headers: [HTTPHeader("User-Agent", "herald-bench")])))?.status == 200
                             mine.append((clock.now - began).seconds * 1000)
-                            if !ok { failures.wrappingAdd(1, ordering: .relaxed) }
+                            if !ok { _ = failures.increment() }
                         }
                         return mine
                     }
@@ -77,7 +77,7 @@ struct TrackingBench: AsyncParsableCommand {
                 for await part in group { all += part }
                 return all
             }
-            return (latencies.sorted(), failures.load(ordering: .relaxed), (clock.now - start).seconds)
+            return (latencies.sorted(), failures.value, (clock.now - start).seconds)
         }
         let recorded = try await pool.query("SELECT coalesce(sum(open_count), 0)::bigint FROM discussion_email_tracking WHERE message_id = $1", [message])[0].decode(Int.self, at: 0)
         try await pool.query("DELETE FROM communication_threads WHERE id = $1", [thread])
@@ -99,4 +99,12 @@ struct TrackingBench: AsyncParsableCommand {
         }
         if recorded != total { throw ValidationError("recorded \(recorded) opens for \(total) hits sent") }
     }
+}
+
+/// A shared counter for the load generator's tasks.
+final class BenchCounter: Sendable {
+    private let atomic = Atomic<Int>(0)
+    /// Adds one and returns the value before.
+    func increment() -> Int { atomic.wrappingAdd(1, ordering: .relaxed).oldValue }
+    var value: Int { atomic.load(ordering: .relaxed) }
 }
