@@ -9,6 +9,9 @@ import NIOCore
 extension HeraldServer {
     /// Every route, each bounded by the request timeout.
     func addRoutes(to router: Router<HeraldRequestContext>) {
+        // hb_requests / hb_request_duration per route and status, into whatever swift-metrics backend
+        // the process bootstrapped (Prometheus in `herald serve`).
+        router.add(middleware: MetricsMiddleware())
         router.get("/t/{file}") { [self] request, context in
             try await limited { try await self.pixel(request, context: context) }
         }

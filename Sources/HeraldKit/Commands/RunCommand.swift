@@ -22,7 +22,8 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try global.makeLogger("herald.run")
-        let serverConfiguration = try http.serverConfiguration()
+        let environment = http.environment()
+        let serverConfiguration = try http.serverConfiguration(environment: environment)
         let workerConfiguration = try worker.configuration()
         let registry = HeraldMetrics.bootstrap()
         let pool = PostgresPool(
@@ -33,7 +34,7 @@ struct RunCommand: AsyncParsableCommand {
         let discussion: [any JobHandler]
         do {
             discussion = try DiscussionHandlers.fromEnvironment(
-                http.environment(), sandbox: http.isSandbox, pool: pool, httpClient: httpClient, logger: logger)
+                environment, sandbox: http.isSandbox, pool: pool, httpClient: httpClient, logger: logger)
         } catch {
             throw ValidationError("\(error)")
         }

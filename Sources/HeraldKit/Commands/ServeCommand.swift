@@ -54,16 +54,22 @@ struct HTTPOptions: ParsableArguments {
         sandbox || ["1", "true", "yes"].contains(ProcessInfo.processInfo.environment["HERALD_SANDBOX"]?.lowercased() ?? "")
     }
 
+    /// The process environment with the flags applied. In sandbox mode without HERALD_SECRET, a
+    /// random secret is added, so that every component of this process signs with the same key.
     func environment() -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         if let host { environment["HERALD_HTTP_HOST"] = host }
         if let port { environment["HERALD_HTTP_PORT"] = String(port) }
+        if isSandbox, environment["HERALD_SECRET"]?.isEmpty ?? true {
+            var generator = SystemRandomNumberGenerator()
+            environment["HERALD_SECRET"] = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        }
         return environment
     }
 
-    func serverConfiguration() throws -> ServerConfiguration {
+    func serverConfiguration(environment: [String: String]? = nil) throws -> ServerConfiguration {
         do {
-            return try ServerConfiguration.fromEnvironment(environment(), sandbox: isSandbox)
+            return try ServerConfiguration.fromEnvironment(environment ?? self.environment(), sandbox: isSandbox)
         } catch let error as ServerError {
             throw ValidationError(error.message)
         }
