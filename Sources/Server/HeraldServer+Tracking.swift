@@ -20,7 +20,7 @@ extension HeraldServer {
         let file = context.parameters.get("file") ?? ""
         if let id = TrackingPixelID(pixelPath: file) {
             do {
-                try await recorder.recordOpenFromRequest(trackingPixelId: id.rawValue, request: request, context: context, server: self)
+                try await recorder(for: id.rawValue).recordOpenFromRequest(trackingPixelId: id.rawValue, request: request, context: context, server: self)
             } catch {
                 // The image is still served (no oracle, no broken image); the open is lost and logged.
                 logger.warning("open not recorded", metadata: ["error": "\(error)"])
@@ -44,7 +44,7 @@ extension HeraldServer {
             return Self.text(.badRequest, "invalid or altered link")
         }
         do {
-            try await recorder.recordClick(
+            try await recorder(for: click.trackingPixelID.rawValue).recordClick(
                 trackingPixelId: click.trackingPixelID.rawValue, userAgent: request.headers[.userAgent], ip: clientIP(request, context: context))
         } catch {
             logger.warning("click not recorded", metadata: ["error": "\(error)"])

@@ -35,7 +35,9 @@ import Synchronization
 public final class HeraldServer: Service, Sendable {
     public let configuration: ServerConfiguration
     let pool: PostgresPool
-    let recorder: TrackingEventRecorder
+    /// Independent group-commit writers, each owning the pixels whose id hashes to it, so one batch
+    /// commits while the next fills (no two writers ever touch the same row: no lock waits).
+    let recorders: [TrackingEventRecorder]
     let registry: PrometheusCollectorRegistry?
     let logger: Logger
     let resolver: ClientAddressResolver
@@ -48,16 +50,19 @@ public final class HeraldServer: Service, Sendable {
         case stopped
     }
 
-    /// A server over `pool`. `registry` is what `/metrics` shows (nil: 404).
+    /// A server over `pool`. `registry` is what `/metrics` shows (nil: 404). `trackingWriters`
+    /// group-commit writers record opens and clicks (each uses one pool connection while writing).
     public init(
         configuration: ServerConfiguration, pool: PostgresPool, registry: PrometheusCollectorRegistry? = nil,
-        recorderConfiguration: TrackingEventRecorder.Configuration = .init(), logger: Logger
+        recorderConfiguration: TrackingEventRecorder.Configuration = .init(), trackingWriters: Int = 4, logger: Logger
     ) {
         self.configuration = configuration
         self.pool = pool
         self.registry = registry
         self.logger = logger
-        self.recorder = TrackingEventRecorder(pool: pool, configuration: recorderConfiguration, logger: logger)
+        self.recorders = (0..<max(1, trackingWriters)).map { _ in
+            TrackingEventRecorder(pool: pool, configuration: recorderConfiguration, logger: logger)
+        }
         self.resolver = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
         self.inbound = InboundReplyService(pool: pool, key: configuration.signingKey, logger: logger)
     }
@@ -75,8 +80,9 @@ public final class HeraldServer: Service, Sendable {
             onServerRunning: { [weak self] channel in self?.markRunning(port: channel.localAddress?.port ?? 0) },
             logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            let recorder = self.recorder
-            group.addTask { try await recorder.run() }
+            for recorder in recorders {
+                group.addTask { try await recorder.run() }
+            }
             do {
                 try await app.run()
             } catch {
@@ -87,6 +93,13 @@ public final class HeraldServer: Service, Sendable {
             group.cancelAll()
             try await group.waitForAll()
         }
+    }
+
+    /// The writer of the pixel `id` (a stable hash of its characters).
+    func recorder(for id: String) -> TrackingEventRecorder {
+        var hash: UInt32 = 2_166_136_261
+        for byte in id.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return recorders[Int(hash % UInt32(recorders.count))]
     }
 
     /// Waits until the server listens and returns the bound port (0 once it stopped without listening).

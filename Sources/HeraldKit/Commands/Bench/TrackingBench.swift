@@ -17,12 +17,13 @@ struct TrackingBench: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Option(name: .long, help: "Pixel hits to send.") var hits: Int = 50_000
-    @Option(name: .long, help: "Concurrent clients (each with its own keep-alive connection).") var concurrency: Int = 64
+    @Option(name: .long, help: "Concurrent clients (each with its own keep-alive connection).") var concurrency: Int = 256
+    @Option(name: .long, help: "Group-commit writers in the server (database connections writing batches in parallel).") var writers: Int = 4
     @Option(name: .long, help: "Distinct tracked emails (pixels) the hits are spread over.") var pixels: Int = 1_000
     @Flag(name: .long, help: "Print one JSON object.") var json = false
 
     func validate() throws {
-        guard hits > 0, concurrency > 0, pixels > 0 else { throw ValidationError("--hits, --concurrency and --pixels must be positive") }
+        guard hits > 0, concurrency > 0, pixels > 0, writers > 0 else { throw ValidationError("--hits, --concurrency, --pixels and --writers must be positive") }
     }
 
     func run() async throws {
@@ -30,7 +31,7 @@ struct TrackingBench: AsyncParsableCommand {
         logger.logLevel = .warning
         let database = try await BenchDatabase.open(logger: logger)
         defer { database.close() }
-        let pool = PostgresPool(configuration: database.configuration, pool: .init(maximumConnections: 8), logger: logger)
+        let pool = PostgresPool(configuration: database.configuration, pool: .init(maximumConnections: writers + 4), logger: logger)
 
         // Seed one thread, one message and `pixels` tracked recipients.
         let thread = try await pool.query("INSERT INTO communication_threads (tenant_id, subject) VALUES (gen_random_uuid(), 'bench') RETURNING id")[0].decode(UUID.self, at: 0)
@@ -45,7 +46,7 @@ struct TrackingBench: AsyncParsableCommand {
         var secret = [UInt8](repeating: 0, count: 32)
         for index in secret.indices { secret[index] = UInt8.random(in: 0...255) }
         let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, signingKey: try TokenSigningKey(secret: secret))
-        let server = HeraldServer(configuration: configuration, pool: pool, logger: logger)
+        let server = HeraldServer(configuration: configuration, pool: pool, trackingWriters: writers, logger: logger)
         let client = CurlClient(configuration: .init(timeout: .seconds(30), maxConnectionsPerHost: concurrency, maxTotalConnections: concurrency, enableHTTP2: false))
         defer { client.shutdown() }
 
@@ -84,7 +85,7 @@ struct TrackingBench: AsyncParsableCommand {
         await pool.close()
 
         let result: [String: Any] = [
-            "hits_sent": total, "hits_recorded": recorded, "hits_failed": failures, "concurrency": workers, "pixels": pixelIDs.count,
+            "hits_sent": total, "hits_recorded": recorded, "hits_failed": failures, "concurrency": workers, "writers": writers, "pixels": pixelIDs.count,
             "seconds": seconds, "hits_per_s": Double(recorded) / seconds,
             "latency_p50_ms": percentile(latencies, 50), "latency_p99_ms": percentile(latencies, 99), "latency_max_ms": latencies.last ?? 0,
         ]
