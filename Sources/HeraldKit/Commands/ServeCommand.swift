@@ -62,7 +62,13 @@ struct HTTPOptions: ParsableArguments {
         if let port { environment["HERALD_HTTP_PORT"] = String(port) }
         if isSandbox, environment["HERALD_SECRET"]?.isEmpty ?? true {
             var generator = SystemRandomNumberGenerator()
-            environment["HERALD_SECRET"] = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+            let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+            environment["HERALD_SECRET"] = secret
+            environment["HERALD_SANDBOX"] = "1"
+            // Before any service starts: components reading the process environment (the handler
+            // catalog) then sign with this same key and know they are in sandbox mode.
+            setenv("HERALD_SECRET", secret, 1)
+            setenv("HERALD_SANDBOX", "1", 1)
         }
         return environment
     }
