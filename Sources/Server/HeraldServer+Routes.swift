@@ -9,14 +9,15 @@ import NIOCore
 extension HeraldServer {
     /// Every route, each bounded by the request timeout.
     func addRoutes(to router: Router<HeraldRequestContext>) {
-        // hb_requests / hb_request_duration per route and status, into whatever swift-metrics backend
-        // the process bootstrapped (Prometheus in `herald serve`).
-        router.add(middleware: MetricsMiddleware())
-        // The pixel skips the timeout wrapper (two child tasks per hit): its only wait is its batch's
-        // commit, bounded by the database, and stalled connections are closed by the idle timeout.
+        // The pixel is the hot path: it skips the timeout wrapper (two child tasks per hit; its only
+        // wait is its batch's commit, bounded by the database, and stalled connections are closed by
+        // the idle timeout) and the per-route HTTP metrics (it counts herald_tracking_pixel_hits_total).
         router.get("/t/{file}") { [self] request, context in
             try await self.pixel(request, context: context)
         }
+        // hb_requests / hb_request_duration per route and status for every other route, into whatever
+        // swift-metrics backend the process bootstrapped (Prometheus in `herald serve`).
+        router.add(middleware: MetricsMiddleware())
         router.get("/c/{token}") { [self] request, context in
             try await limited { try await self.click(request, context: context) }
         }

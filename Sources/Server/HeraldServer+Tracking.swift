@@ -1,5 +1,6 @@
 import Delivery
 import Foundation
+import Metrics
 import Logging
 import Postgres
 import Prometheus
@@ -18,6 +19,7 @@ extension HeraldServer {
     /// `GET /t/<pixel>.gif`: the same GIF whatever the id; a known id's open is committed first.
     func pixel(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let file = context.parameters.get("file") ?? ""
+        pixelHits.increment()
         if let id = TrackingPixelID(pixelPath: file) {
             do {
                 try await recorder(for: id.rawValue).recordOpenFromRequest(trackingPixelId: id.rawValue, request: request, context: context, server: self)

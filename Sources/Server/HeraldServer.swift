@@ -1,5 +1,6 @@
 public import Delivery
 import Foundation
+import Metrics
 import Hummingbird
 public import Logging
 import NIOCore
@@ -42,6 +43,7 @@ public final class HeraldServer: Service, Sendable {
     let logger: Logger
     let resolver: ClientAddressResolver
     let inbound: InboundReplyService
+    let pixelHits = Counter(label: "herald_tracking_pixel_hits_total")
     private let lifecycle = Mutex<Lifecycle>(.notStarted(waiters: []))
 
     private enum Lifecycle {
