@@ -85,3 +85,37 @@ struct OperationsEndpointTests {
         }
     }
 }
+
+@Suite("Request time limit")
+struct RequestTimeoutTests {
+    @Test func aRequestStuckOnTheDatabaseGets503() async throws {
+        try await withTestDatabase("srv_timeout") { db in
+            let pool = db.pool(maximumConnections: 1)
+            var configuration = testServerConfiguration()
+            configuration.requestTimeout = .milliseconds(300)
+            let server = HeraldServer(configuration: configuration, pool: pool, logger: Logger(label: "t"))
+            let client = CurlClient()
+            let response = try await HeraldServer.withRunning(server) { server in
+                let base = await server.localURL
+                return try await withThrowingTaskGroup(of: Curl.HTTPResponse?.self) { group in
+                    // Holds the only connection, so the admin page's queries wait.
+                    group.addTask {
+                        try await pool.withConnection { _ in try await Task.sleep(for: .seconds(2)) }
+                        return nil
+                    }
+                    group.addTask {
+                        try await Task.sleep(for: .milliseconds(100))
+                        return try await get(client, base + "/admin")
+                    }
+                    var answer: Curl.HTTPResponse?
+                    for try await result in group { if let result { answer = result } }
+                    return answer
+                }
+            }
+            client.shutdown()
+            await pool.close()
+            #expect(response?.status == 503)
+            #expect(response?.bodyString.contains("too long") == true)
+        }
+    }
+}
