@@ -31,13 +31,16 @@ extension HeraldServer {
     }
 
     /// `GET /admin`: with `HERALD_ADMIN_USER`/`PASSWORD` set, behind basic auth; without, only for
-    /// loopback peers (the TCP peer itself, whatever `X-Forwarded-For` says).
+    /// loopback peers (the TCP peer itself) whose request carries no `X-Forwarded-For`/`Forwarded`.
     func admin(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         if let credentials = configuration.admin {
             guard Self.basicAuth(request, matches: credentials) else { return Self.unauthorized }
         } else {
+            // A proxied request (a reverse proxy on the same host also connects from loopback)
+            // carries forwarding headers: it is not a local operator.
             let peer = context.remoteAddress?.ipAddress ?? ""
-            guard peer == "127.0.0.1" || peer == "::1" || peer == "::ffff:127.0.0.1" else {
+            let proxied = request.headers[HTTPField.Name("X-Forwarded-For")!] != nil || request.headers[HTTPField.Name("Forwarded")!] != nil
+            guard !proxied, peer == "127.0.0.1" || peer == "::1" || peer == "::ffff:127.0.0.1" else {
                 return Self.text(.forbidden, "the admin page answers loopback clients only unless HERALD_ADMIN_USER/HERALD_ADMIN_PASSWORD are set")
             }
         }

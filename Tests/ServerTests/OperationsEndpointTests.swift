@@ -68,6 +68,15 @@ struct OperationsEndpointTests {
         }
     }
 
+    @Test func adminPageRefusesProxiedRequestsWithoutCredentials() async throws {
+        try await withServer("srv_admin_proxied") { base, _, client in
+            let forwarded = try await get(client, base + "/admin", headers: [HTTPHeader("X-Forwarded-For", "203.0.113.5")])
+            let rfc7239 = try await get(client, base + "/admin", headers: [HTTPHeader("Forwarded", "for=203.0.113.5")])
+            #expect(forwarded.status == 403)
+            #expect(rfc7239.status == 403)
+        }
+    }
+
     @Test func adminPageNeedsCredentialsWhenConfigured() async throws {
         let configuration = testServerConfiguration(admin: .init(user: "ops", password: "secret-admin"))
         try await withServer("srv_admin_auth", configuration: configuration) { base, _, client in

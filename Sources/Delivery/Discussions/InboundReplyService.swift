@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+import Metrics
 public import Postgres
 
 /// Threads inbound email replies (Postmark's inbound webhook) back into their discussion.
@@ -106,6 +107,7 @@ public struct InboundReplyService: Sendable {
                 """, [newMessage])
             return .threaded(threadId: thread, messageId: newMessage, duplicate: false)
         }
+        Counter(label: "herald_inbound_replies_total", dimensions: [("status", outcome.status)]).increment()
         switch outcome {
         case .unmatched(let id, false):
             logger.warning("inbound reply matched no thread; kept in inbound_emails", metadata: ["inbound.id": "\(id)"])
