@@ -17,9 +17,11 @@ import Testing
 struct EndToEndTests {
     @Test func messageToEmailToTrackingToReplyAndBack() async throws {
         try await SandboxProviders.withRunning { sandbox in
+            let providerHTTP = CurlClient()
+            defer { providerHTTP.shutdown() }
             let postmark = PostmarkClient(
                 configuration: PostmarkConfiguration(serverToken: PostmarkConfiguration.sandboxServerToken, apiURL: await sandbox.postmarkURL),
-                httpClient: CurlClient())
+                httpClient: providerHTTP)
             try await withServer("srv_e2e") { base, pool, client in
                 let composer = try EmailComposer(
                     configuration: .init(publicURL: "https://herald.example.test", messageIDDomain: "mail.example.test", messageIDPerRecipient: false),
