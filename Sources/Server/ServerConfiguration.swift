@@ -76,6 +76,8 @@ public struct ServerConfiguration: Sendable {
         var signingKey: TokenSigningKey?
         do {
             signingKey = try DiscussionSettings.fromEnvironment(environment, sandbox: sandbox).signingKey
+        } catch let error as DeliveryError {
+            problems.append(error.message)
         } catch {
             problems.append("\(error)")
         }
@@ -88,7 +90,7 @@ public struct ServerConfiguration: Sendable {
         let twilioToken = value("TWILIO_AUTH_TOKEN") ?? (sandbox ? TwilioConfiguration.sandboxAuthToken : nil)
         var proxies = TrustedProxies.none
         if let list = value("HERALD_TRUSTED_PROXIES") {
-            do { proxies = try TrustedProxies(parsing: list) } catch { problems.append("\(error)") }
+            do { proxies = try TrustedProxies(parsing: list) } catch let error as ServerError { problems.append(error.message) } catch { problems.append("\(error)") }
         }
         var admin: Credentials?
         switch (value("HERALD_ADMIN_USER"), value("HERALD_ADMIN_PASSWORD")) {
