@@ -56,7 +56,7 @@ public final class HeraldServer: Service, Sendable {
     /// group-commit writers record opens and clicks (each uses one pool connection while writing).
     public init(
         configuration: ServerConfiguration, pool: PostgresPool, registry: PrometheusCollectorRegistry? = nil,
-        recorderConfiguration: TrackingEventRecorder.Configuration = .init(), trackingWriters: Int = 4, logger: Logger
+        recorderConfiguration: TrackingEventRecorder.Configuration = .init(), trackingWriters: Int = 2, logger: Logger
     ) {
         self.configuration = configuration
         self.pool = pool

@@ -18,7 +18,7 @@ struct TrackingBench: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(name: .long, help: "Pixel hits to send.") var hits: Int = 50_000
     @Option(name: .long, help: "Concurrent clients (each with its own keep-alive connection).") var concurrency: Int = 256
-    @Option(name: .long, help: "Group-commit writers in the server (database connections writing batches in parallel).") var writers: Int = 4
+    @Option(name: .long, help: "Group-commit writers in the server (database connections writing batches in parallel; default 2, as herald serve).") var writers: Int = 2
     @Option(name: .long, help: "Distinct tracked emails (pixels) the hits are spread over.") var pixels: Int = 1_000
     @Flag(name: .long, help: "Print one JSON object.") var json = false
 
