@@ -17,6 +17,9 @@ public struct HeraldCommand: AsyncParsableCommand {
             JobsCommand.self,
             BenchCommand.self,
             SandboxCommand.self,
+            ServeCommand.self,
+            RunCommand.self,
+            StatsCommand.self,
         ]
     )
 

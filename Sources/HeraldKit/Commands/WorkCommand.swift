@@ -57,7 +57,7 @@ struct WorkCommand: AsyncParsableCommand {
         }
         let workerService = DeliveryWorkerService(
             pool: pool, http: http, providers: providers, sandbox: sandboxProviders, configuration: configuration,
-            delivery: HandlerCatalog.deliveryConfiguration(environment: environment), logger: logger)
+            delivery: HandlerCatalog.deliveryConfiguration(environment: environment), environment: environment, logger: logger)
         services.append(.init(service: workerService))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -92,7 +92,7 @@ struct ProviderSettings: Sendable {
 }
 
 /// Runs the JobWorker once the providers are reachable (in sandbox mode, once the in-process
-/// sandbox listens, so the clients know its port).
+/// sandbox listens, so the clients know its port). Used by `herald work`, `herald run` and `herald demo`.
 struct DeliveryWorkerService: Service {
     let pool: PostgresPool
     let http: [CurlClient]
@@ -100,6 +100,8 @@ struct DeliveryWorkerService: Service {
     let sandbox: SandboxProviders?
     let configuration: WorkerConfiguration
     let delivery: NotificationDeliveryConfiguration
+    /// For the discussion settings (HERALD_SECRET, HERALD_PUBLIC_URL …).
+    let environment: [String: String]
     let logger: Logger
 
     func run() async throws {
@@ -116,31 +118,28 @@ struct DeliveryWorkerService: Service {
             pool: pool, postmark: postmarks[0],
             twilio: twilioConfiguration.map { TwilioClient(configuration: $0, httpClient: http[0], logger: logger) },
             configuration: delivery, logger: logger, additionalPostmarkClients: Array(postmarks.dropFirst()))
-        let registry = JobHandlerRegistry(HandlerCatalog.handlers(pool: pool, logger: logger, delivery: notificationDelivery))
+        let discussion: [any JobHandler]
+        do {
+            let settings = try DiscussionSettings.fromEnvironment(environment, sandbox: providers.sandbox)
+            discussion = DiscussionHandlers.all(
+                pool: pool, composer: try settings.composer(), postmark: postmarks[0], defaultFrom: settings.defaultFrom, logger: logger)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let registry = JobHandlerRegistry(HandlerCatalog.handlers(logger: logger, delivery: notificationDelivery, discussion: discussion))
         let jobWorker = JobWorker(
             pool: pool, registry: registry, configuration: configuration,
-            periodicTasks: HandlerCatalog.periodicTasks(logger: logger, delivery: notificationDelivery), logger: logger)
+            periodicTasks: notificationDelivery.periodicTasks(), logger: logger)
         try await jobWorker.run()
     }
 }
 
 /// The handlers and leader tasks that `herald work` and `herald run` register.
 enum HandlerCatalog {
-    /// The diagnostic handlers only (no providers configured).
-    static func handlers(pool: PostgresPool, logger: Logger) -> [any JobHandler] {
-        DiagnosticHandlers.all(logger: logger)
-    }
-
-    /// Diagnostics plus notification delivery (`notification.route`, `email.send`, `sms.send`, `digest.build`).
-    static func handlers(pool: PostgresPool, logger: Logger, delivery: NotificationDelivery) -> [any JobHandler] {
-        DiagnosticHandlers.all(logger: logger) + delivery.handlers()
-    }
-
-    static func periodicTasks(logger: Logger) -> [any PeriodicTask] { [] }
-
-    /// The digest scheduler.
-    static func periodicTasks(logger: Logger, delivery: NotificationDelivery) -> [any PeriodicTask] {
-        delivery.periodicTasks()
+    /// Diagnostics, notification delivery (`notification.route`, `email.send`, `sms.send`,
+    /// `digest.build`) and discussion fan-out (`message.fanout`).
+    static func handlers(logger: Logger, delivery: NotificationDelivery, discussion: [any JobHandler]) -> [any JobHandler] {
+        DiagnosticHandlers.all(logger: logger) + delivery.handlers() + discussion
     }
 
     /// Sender defaults from HERALD_FROM_EMAIL, HERALD_FROM_NAME and HERALD_MESSAGE_ID_DOMAIN.

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Curl
+import Delivery
+import Foundation
+import Logging
+import Postgres
+import Queue
+import Sandbox
+import Server
+import ServiceLifecycle
+import UnixSignals
+
+/// `herald run`: a worker and the HTTP server in one process (small installs).
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a worker and the HTTP server in one process (one ServiceGroup, graceful shutdown on SIGTERM/SIGINT).",
+        discussion: "Takes the settings of both `herald work` and `herald serve`.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var worker: WorkerOptions
+    @OptionGroup var http: HTTPOptions
+
+    func run() async throws {
+        let logger = try global.makeLogger("herald.run")
+        let environment = http.environment()
+        let serverConfiguration = try http.serverConfiguration(environment: environment)
+        let workerConfiguration = try worker.configuration()
+        let providers = try ProviderSettings.resolve(environment: environment, sandbox: http.isSandbox, logger: logger)
+        let registry = HeraldMetrics.bootstrap()
+        let pool = PostgresPool(
+            configuration: try global.databaseConfiguration(applicationName: "herald run"),
+            pool: .init(maximumConnections: worker.poolSize(for: workerConfiguration) + http.poolSize()), logger: logger)
+        let httpClients = max(1, Int(environment["HERALD_HTTP_CLIENTS"] ?? "") ?? 4)
+        let curl = (0..<httpClients).map { _ in CurlClient() }
+        defer { curl.forEach { $0.shutdown() } }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var sandbox: SandboxProviders?
+        if http.isSandbox {
+            let providers = SandboxProviders(configuration: .init(logger: logger))
+            sandbox = providers
+            services.append(.init(service: providers))
+        }
+        services.append(.init(service: DeliveryWorkerService(
+            pool: pool, http: curl, providers: providers, sandbox: sandbox, configuration: workerConfiguration,
+            delivery: HandlerCatalog.deliveryConfiguration(environment: environment), environment: environment, logger: logger)))
+        services.append(.init(service: HeraldServer(configuration: serverConfiguration, pool: pool, registry: registry, logger: logger)))
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            await pool.close()
+            throw error
+        }
+        await pool.close()
+    }
+}

@@ -1,0 +1,118 @@
+import Delivery
+import Foundation
+import Logging
+import Postgres
+import Prometheus
+import HTTPTypes
+import Hummingbird
+
+extension HeraldServer {
+    /// True when the request carries the configured Postmark webhook credentials (both parts
+    /// compared in constant time, whatever their lengths).
+    func postmarkAuthorized(_ request: Request) -> Bool {
+        guard let expected = configuration.postmarkWebhook else { return false }
+        return Self.basicAuth(request, matches: expected)
+    }
+
+    static func basicAuth(_ request: Request, matches expected: ServerConfiguration.Credentials) -> Bool {
+        guard let header = request.headers[.authorization], header.count <= 1024,
+            header.lowercased().hasPrefix("basic "),
+            let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: " \t")),
+            let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
+        else { return false }
+        let userOK = ConstantTime.equals(String(text[..<colon]), expected.user)
+        let passwordOK = ConstantTime.equals(String(text[text.index(after: colon)...]), expected.password)
+        return userOK && passwordOK
+    }
+
+    static var unauthorized: Response {
+        var response = text(.unauthorized, "authentication required")
+        response.headers[.wwwAuthenticate] = "Basic realm=\"herald\""
+        return response
+    }
+
+    /// `POST /webhooks/postmark`.
+    func postmarkWebhook(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        guard postmarkAuthorized(request) else { return Self.unauthorized }
+        let bytes = try await body(of: request)
+        let event: PostmarkWebhookEvent
+        do {
+            event = try JSONDecoder().decode(PostmarkWebhookEvent.self, from: Data(bytes))
+        } catch {
+            return Self.text(.badRequest, "malformed JSON: expected a Postmark webhook object with RecordType")
+        }
+        let store = DiscussionEmailTrackingStore(pool: pool)
+        let pixel = event.metadata?[EmailComposer.MetadataKey.trackingPixelID]
+        var matched = 0
+        switch event.recordType {
+        case "Delivery":
+            let at = PostmarkWebhookEvent.date(event.deliveredAt) ?? Date()
+            if let id = event.messageID {
+                matched = try await store.recordDelivery(providerMessageId: id, recipient: event.address, at: at).count
+            }
+            if matched == 0, let pixel, try await store.recordDelivery(trackingPixelId: pixel, at: at) != nil { matched = 1 }
+        case "Bounce", "SpamComplaint":
+            let bounceType: BounceType = event.recordType == "SpamComplaint" ? .complaint : PostmarkBounceClassifier.classify(type: event.type, typeCode: event.typeCode)
+            let storedType = DiscussionEmailTracking.BounceType(rawValue: bounceType.rawValue) ?? .soft
+            let reason = [event.description, event.details].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " — ")
+            let at = PostmarkWebhookEvent.date(event.bouncedAt) ?? Date()
+            if let id = event.messageID {
+                matched = try await store.recordBounce(providerMessageId: id, recipient: event.address, bounceType: storedType, reason: reason, at: at).count
+            }
+            if matched == 0, let pixel, try await store.recordBounce(trackingPixelId: pixel, bounceType: storedType, reason: reason, at: at) != nil { matched = 1 }
+            let suppress = bounceType.suppressesAddress || PostmarkBounceClassifier.shouldSuppress(type: event.type, typeCode: event.typeCode, inactive: event.inactive ?? false)
+            if suppress, let address = event.address, EmailAddress.isValid(address) {
+                try await SuppressionList(pool: pool).add(
+                    address, reason: String((reason.isEmpty ? event.recordType : reason).prefix(2000)), bounceType: storedType, source: "postmark_webhook")
+            }
+        case "Open", "Click":
+            let at = PostmarkWebhookEvent.date(event.receivedAt) ?? Date()
+            var pixels: [String] = []
+            if let id = event.messageID {
+                pixels = try await pool.query(
+                    """
+                    SELECT tracking_pixel_id FROM discussion_email_tracking
+                     WHERE provider_message_id = $1 AND ($2::text IS NULL OR lower(recipient_email) = lower($2::text))
+                    """, [id, event.address]).map { try $0.decode(String.self, column: "tracking_pixel_id") }
+            }
+            if pixels.isEmpty, let pixel { pixels = [pixel] }
+            for pixel in pixels {
+                let row = event.recordType == "Open"
+                    ? try await store.recordOpen(trackingPixelId: pixel, userAgent: event.userAgent, ip: event.geo?.ip, at: at)
+                    : try await store.recordClick(trackingPixelId: pixel, userAgent: event.userAgent, ip: event.geo?.ip, at: at)
+                if row != nil { matched += 1 }
+            }
+        default:
+            logger.info("postmark webhook of an unhandled RecordType ignored", metadata: ["record_type": "\(event.recordType.prefix(64))"])
+            return Self.json(.ok, ["status": "ignored"])
+        }
+        if matched == 0 {
+            logger.notice("postmark webhook for an unknown message", metadata: [
+                "record_type": "\(event.recordType)", "postmark.message_id": "\(event.messageID?.prefix(128) ?? "")"])
+            return Self.json(.ok, ["status": "unknown_message"])
+        }
+        return Self.json(.ok, ["status": "ok", "matched": matched])
+    }
+
+    /// `POST /webhooks/postmark/inbound`.
+    func postmarkInbound(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        guard postmarkAuthorized(request) else { return Self.unauthorized }
+        let bytes = try await body(of: request)
+        let payload: PostmarkInboundPayload
+        do {
+            payload = try JSONDecoder().decode(PostmarkInboundPayload.self, from: Data(bytes))
+        } catch {
+            return Self.text(.badRequest, "malformed JSON: expected a Postmark inbound message object")
+        }
+        let outcome = try await inbound.receive(payload, raw: String(decoding: bytes, as: UTF8.self))
+        switch outcome {
+        case .threaded(let thread, let message, let duplicate):
+            return Self.json(.ok, ["status": "threaded", "thread_id": thread.uuidString.lowercased(),
+                                   "message_id": message?.uuidString.lowercased() ?? "", "duplicate": duplicate])
+        case .unmatched(let id, let duplicate):
+            return Self.json(.ok, ["status": "unmatched", "inbound_id": id.uuidString.lowercased(), "duplicate": duplicate])
+        case .rejected(let id, let reason, let duplicate):
+            return Self.json(.ok, ["status": "rejected", "inbound_id": id.uuidString.lowercased(), "reason": reason, "duplicate": duplicate])
+        }
+    }
+}

@@ -1,0 +1,116 @@
+public import Delivery
+
+/// Settings of `herald serve`, from the environment (flags override them in the CLI).
+///
+/// | variable | meaning | default |
+/// |---|---|---|
+/// | `HERALD_HTTP_HOST` | address to listen on | `127.0.0.1` |
+/// | `HERALD_HTTP_PORT` | port (0: any free port) | `8080` |
+/// | `HERALD_PUBLIC_URL` | Herald's public base URL (pixel/click links; Twilio signatures are checked against it) | `http://HOST:PORT` |
+/// | `HERALD_SECRET` | token signing key, ≥ 32 bytes | required, except in sandbox/demo mode |
+/// | `HERALD_POSTMARK_WEBHOOK_USER`, `HERALD_POSTMARK_WEBHOOK_PASSWORD` | basic-auth credentials Postmark sends with its webhooks | required (both), except in sandbox mode (``sandboxWebhookUser``/``sandboxWebhookPassword``) |
+/// | `TWILIO_AUTH_TOKEN` | key of `X-Twilio-Signature` | required for the Twilio route (else it answers 503), sandbox: the sandbox token |
+/// | `HERALD_TRUSTED_PROXIES` | IPs/CIDRs whose `X-Forwarded-For` is believed | none |
+/// | `HERALD_ADMIN_USER`, `HERALD_ADMIN_PASSWORD` | basic auth of `/admin` | unset: `/admin` answers loopback clients only |
+/// | `HERALD_HTTP_MAX_BODY` | largest request body in bytes (larger: 413) | 1 MiB |
+/// | `HERALD_HTTP_REQUEST_TIMEOUT` | seconds a request may take (longer: 503) | 10 |
+public struct ServerConfiguration: Sendable {
+    /// Postmark webhook user in sandbox mode.
+    public static let sandboxWebhookUser = "postmark"
+    /// Postmark webhook password in sandbox mode.
+    public static let sandboxWebhookPassword = "sandbox-webhook-password"
+
+    /// Basic-auth credentials.
+    public struct Credentials: Sendable, Hashable, CustomStringConvertible {
+        public var user: String
+        public var password: String
+        public init(user: String, password: String) {
+            self.user = user
+            self.password = password
+        }
+        public var description: String { "Credentials(user: \(user), password: ***)" }
+    }
+
+    public var host: String
+    public var port: Int
+    /// Without trailing slash.
+    public var publicURL: String
+    public var signingKey: TokenSigningKey
+    public var postmarkWebhook: Credentials?
+    public var twilioAuthToken: String?
+    public var trustedProxies: TrustedProxies
+    public var admin: Credentials?
+    public var maximumBodySize: Int
+    public var requestTimeout: Duration
+
+    /// Explicit settings; each default is the documented one.
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, signingKey: TokenSigningKey,
+        postmarkWebhook: Credentials? = nil, twilioAuthToken: String? = nil, trustedProxies: TrustedProxies = .none,
+        admin: Credentials? = nil, maximumBodySize: Int = 1 << 20, requestTimeout: Duration = .seconds(10)
+    ) {
+        self.host = host
+        self.port = port
+        var url = publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        while url.hasSuffix("/") { url.removeLast() }
+        self.publicURL = url
+        self.signingKey = signingKey
+        self.postmarkWebhook = postmarkWebhook
+        self.twilioAuthToken = twilioAuthToken
+        self.trustedProxies = trustedProxies
+        self.admin = admin
+        self.maximumBodySize = maximumBodySize
+        self.requestTimeout = requestTimeout
+    }
+
+    /// Reads the table above.
+    /// - Throws: `ServerError` `.invalidConfiguration` naming every problem (never a secret's value).
+    public static func fromEnvironment(_ environment: [String: String], sandbox: Bool) throws -> ServerConfiguration {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        var problems: [String] = []
+        let host = value("HERALD_HTTP_HOST") ?? "127.0.0.1"
+        var port = 8080
+        if let text = value("HERALD_HTTP_PORT") {
+            if let parsed = Int(text), (0...65535).contains(parsed) { port = parsed } else { problems.append("HERALD_HTTP_PORT must be a port number (0-65535)") }
+        }
+        var signingKey: TokenSigningKey?
+        do {
+            signingKey = try DiscussionSettings.fromEnvironment(environment, sandbox: sandbox).signingKey
+        } catch let error as DeliveryError {
+            problems.append(error.message)
+        } catch {
+            problems.append("\(error)")
+        }
+        var webhook: Credentials?
+        switch (value("HERALD_POSTMARK_WEBHOOK_USER"), value("HERALD_POSTMARK_WEBHOOK_PASSWORD")) {
+        case (let user?, let password?): webhook = Credentials(user: user, password: password)
+        case (nil, nil) where sandbox: webhook = Credentials(user: sandboxWebhookUser, password: sandboxWebhookPassword)
+        default: problems.append("set both HERALD_POSTMARK_WEBHOOK_USER and HERALD_POSTMARK_WEBHOOK_PASSWORD (the basic-auth credentials configured on Postmark's webhooks), or run with --sandbox")
+        }
+        let twilioToken = value("TWILIO_AUTH_TOKEN") ?? (sandbox ? TwilioConfiguration.sandboxAuthToken : nil)
+        var proxies = TrustedProxies.none
+        if let list = value("HERALD_TRUSTED_PROXIES") {
+            do { proxies = try TrustedProxies(parsing: list) } catch let error as ServerError { problems.append(error.message) } catch { problems.append("\(error)") }
+        }
+        var admin: Credentials?
+        switch (value("HERALD_ADMIN_USER"), value("HERALD_ADMIN_PASSWORD")) {
+        case (let user?, let password?): admin = Credentials(user: user, password: password)
+        case (nil, nil): admin = nil
+        default: problems.append("set both HERALD_ADMIN_USER and HERALD_ADMIN_PASSWORD, or neither")
+        }
+        var maximumBody = 1 << 20
+        if let text = value("HERALD_HTTP_MAX_BODY") {
+            if let parsed = Int(text), parsed > 0 { maximumBody = parsed } else { problems.append("HERALD_HTTP_MAX_BODY must be a positive number of bytes") }
+        }
+        var timeout = Duration.seconds(10)
+        if let text = value("HERALD_HTTP_REQUEST_TIMEOUT") {
+            if let parsed = Double(text), parsed > 0 { timeout = .milliseconds(Int(parsed * 1000)) } else { problems.append("HERALD_HTTP_REQUEST_TIMEOUT must be a positive number of seconds") }
+        }
+        guard problems.isEmpty, let signingKey else {
+            throw ServerError(code: .invalidConfiguration, message: "herald serve is not configured:\n  - " + problems.joined(separator: "\n  - "))
+        }
+        return ServerConfiguration(
+            host: host, port: port, publicURL: value("HERALD_PUBLIC_URL"), signingKey: signingKey, postmarkWebhook: webhook,
+            twilioAuthToken: twilioToken, trustedProxies: proxies, admin: admin, maximumBodySize: maximumBody, requestTimeout: timeout)
+    }
+}
