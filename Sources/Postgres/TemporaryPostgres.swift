@@ -176,7 +176,7 @@ public final class TemporaryPostgres: Sendable {
     }
 
     /// Asks the kernel for a free loopback port.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TemporaryPostgresError("socket() failed") }
         defer { close(fd) }

@@ -50,16 +50,23 @@ struct DemoScenario {
 
     /// The notifications: what each should do is the point of the demo.
     func notify(on connection: PostgresConnection) async throws {
+        // Urgent and high: the producer's SQL function.
         let items: [(UUID, String, String, String)] = [
             (alice, "task.assigned", "urgent", #"{"task": "Fix the checkout <script> bug", "project": "Website"}"#),
             (carol, "invoice.overdue", "high", #"{"invoice": "INV-1042", "amount": "€1,200"}"#),
-            (bob, "task.assigned", "normal", #"{"task": "Review the style guide", "project": "Website"}"#),
-            (dave, "task.assigned", "low", #"{"task": "Archive old drafts", "project": "Website"}"#),
             (carol, "task.assigned", "low", #"{"task": "Update your avatar", "project": "Website"}"#),
         ]
         for (user, type, priority, data) in items {
             try await connection.query("SELECT herald_notify($1, $2, $3, $4, $5::jsonb)", [tenant, user, type, priority, PostgresJSON(data)])
         }
+        // Normal and low: plain INSERTs, written days ago, so their digest period has already ended
+        // and the digest scheduler sends them now.
+        try await connection.query("""
+            INSERT INTO notifications (tenant_id, user_id, type, priority, data, created_at) VALUES
+              ($1, $2, 'task.assigned', 'normal', '{"task": "Review the style guide", "project": "Website"}', now() - interval '8 days'),
+              ($1, $2, 'task.assigned', 'low', '{"task": "Rename the staging bucket", "project": "Website"}', now() - interval '9 days'),
+              ($1, $3, 'task.assigned', 'low', '{"task": "Archive old drafts", "project": "Website"}', now() - interval '40 days')
+            """, [tenant, bob, dave])
     }
 
     /// Alice posts in the thread from the app; the trigger enqueues the fan-out.
@@ -91,6 +98,14 @@ struct DemoScenario {
             if let status = try row.decode(String?.self, column: "sms_status") { line += " (SMS \(status))" }
             if let reason = try row.decode(String?.self, column: "skip_reason") { line += " — \(reason)" }
             out += line + "\n"
+        }
+        out += "\n== Digests\n"
+        for row in try await pool.query("""
+            SELECT d.user_id, d.period_key, d.notification_count, d.email_sent_at IS NOT NULL AS sent
+              FROM digests d WHERE d.tenant_id = $1 ORDER BY d.period_key
+            """, [tenant]) {
+            let user = names[try row.decode(UUID.self, column: "user_id")] ?? "?"
+            out += "  \(user): \(try row.decode(String.self, column: "period_key")), \(try row.decode(Int.self, column: "notification_count")) item(s), \(try row.decode(Bool.self, column: "sent") ? "emailed" : "not sent")\n"
         }
         out += "\n== Thread \"Kick-off: website redesign\"\n"
         for row in try await pool.query("""
