@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 #if canImport(Glibc)
 public import Glibc
 #endif
@@ -19,6 +20,8 @@ public final class ChildProcess: Sendable {
 
     /// The child's process id.
     public let pid: pid_t
+    /// The exit status once reaped (by `wait()` or `exitStatusIfExited()`).
+    private let reaped = Mutex<Int32?>(nil)
 
     private init(pid: pid_t) { self.pid = pid }
 
@@ -85,10 +88,27 @@ public final class ChildProcess: Sendable {
     /// Blocks until the child exits; returns its exit status, or 128 + signal number.
     @discardableResult
     public func wait() -> Int32 {
+        if let status = reaped.withLock({ $0 }) { return status }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { return -1 }
+            if errno != EINTR { return reaped.withLock { $0 } ?? -1 }
         }
+        let decoded = Self.decode(status)
+        reaped.withLock { $0 = decoded }
+        return decoded
+    }
+
+    /// The exit status if the child has exited, without blocking; nil while it runs.
+    public func exitStatusIfExited() -> Int32? {
+        if let status = reaped.withLock({ $0 }) { return status }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+        let decoded = Self.decode(status)
+        reaped.withLock { $0 = decoded }
+        return decoded
+    }
+
+    private static func decode(_ status: Int32) -> Int32 {
         let signal = status & 0x7f
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }

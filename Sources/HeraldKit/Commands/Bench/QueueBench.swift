@@ -107,12 +107,19 @@ struct QueueBench: AsyncParsableCommand {
         var environment = ProcessInfo.processInfo.environment
         environment["HERALD_DATABASE_URL"] = database.configuration.connectionString
         environment["HERALD_LOG_LEVEL"] = "warning"
+        environment["HERALD_SANDBOX"] = "1"  // no provider credentials needed for herald.noop
         let children = try (0..<processes).map { _ in
             try ChildProcess.spawn(TempDBCommand.executablePath(), [
                 "work", "--queues", "bench:\(concurrency)", "--claim-batch", "\(claimBatch)", "--no-maintenance",
             ], environment: environment)
         }
-        while try await completed(pool, queue: "bench") < jobs { try await Task.sleep(for: .milliseconds(20)) }
+        while try await completed(pool, queue: "bench") < jobs {
+            if let status = children.lazy.compactMap({ $0.exitStatusIfExited() }).first {
+                children.forEach { $0.send(SIGTERM) }
+                throw ValidationError("a herald work process exited early (status \(status)); run it by hand to see why")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
         for child in children { child.send(SIGTERM) }
         for child in children { _ = await child.exitStatus() }
     }
