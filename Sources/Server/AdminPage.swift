@@ -1,3 +1,4 @@
+import Delivery
 import Foundation
 
 /// The read-only admin page: job counts by state and kind, the latest failed jobs, and the latest
@@ -11,21 +12,7 @@ struct AdminPage: Sendable {
     var failedJobs: [FailedJob]
     var inbound: [Inbound]
 
-    static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
+    static func escape(_ text: String) -> String { HTMLEscaping.escape(text) }
 
     private static func table(_ headers: [String], _ rows: [[String]]) -> String {
         guard !rows.isEmpty else { return "<p>None.</p>" }

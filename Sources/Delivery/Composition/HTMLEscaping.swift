@@ -1,9 +1,9 @@
 import Foundation
 
 /// HTML text and attribute escaping, and decoding of the entities that occur in `href` values.
-enum HTMLEscaping {
+public enum HTMLEscaping {
     /// `text` safe as HTML text and inside double- or single-quoted attribute values.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for character in text {
