@@ -1,0 +1,75 @@
+import Foundation
+import HeraldTestSupport
+import Postgres
+import Queue
+import Testing
+
+/// `herald enqueue` and `herald jobs …` as an operator runs them.
+@Suite("herald enqueue and herald jobs")
+struct CLITests {
+    /// Runs `herald ARGS` against `db`; returns the exit status and everything it printed.
+    static func herald(_ db: TestDatabase, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let log = NSTemporaryDirectory() + "herald-cli-\(UUID().uuidString).txt"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["HERALD_DATABASE_URL"] = db.configuration.connectionString
+        environment["HERALD_LOG_LEVEL"] = "warning"
+        let child = try ChildProcess.spawn(try ProcessTests.heraldBinary(), arguments, environment: environment,
+                                           stdout: .file(log), stderr: .file(log))
+        let status = await child.exitStatus()
+        return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
+    @Test func enqueueShowRetryAndCancelAJob() async throws {
+        try await withTestDatabase("cli") { db in
+            let enqueued = try await Self.herald(db, ["enqueue", "report.build", "--args", #"{"month": "2026-11"}"#, "--priority", "1"])
+            #expect(enqueued.status == 0)
+            let id = try #require(Int64(enqueued.output.trimmingCharacters(in: .whitespacesAndNewlines)))
+            let pool = db.pool(maximumConnections: 1)
+            let job = try #require(try await JobQueue(pool: pool).job(id: id))
+            #expect(job.kind == "report.build" && job.priority == 1 && job.args.text.contains("2026-11"))
+
+            try await pool.query("""
+                UPDATE herald_jobs SET state = 'failed', attempt = 20, finished_at = now(),
+                       errors = '[{"attempt": 20, "at": "t", "error": "Postmark said 500", "worker": "w1"}]' WHERE id = $1
+                """, [id])
+            let shown = try await Self.herald(db, ["jobs", "show", String(id)])
+            #expect(shown.status == 0)
+            #expect(shown.output.contains("state:        failed"))
+            #expect(shown.output.contains("Postmark said 500"))
+            let listed = try await Self.herald(db, ["jobs", "list", "--state", "failed"])
+            #expect(listed.output.contains("\(id)\tfailed\treport.build"))
+
+            let retried = try await Self.herald(db, ["jobs", "retry", String(id)])
+            #expect(retried.status == 0)
+            #expect(try await jobState(pool, id) == "available")
+            #expect(try await JobQueue(pool: pool).job(id: id)?.maxAttempts == 21)
+
+            let cancelled = try await Self.herald(db, ["jobs", "cancel", String(id)])
+            #expect(cancelled.status == 0)
+            #expect(try await jobState(pool, id) == "cancelled")
+            let again = try await Self.herald(db, ["jobs", "cancel", String(id)])
+            #expect(again.status != 0)
+            #expect(again.output.contains("already finished"))
+            await pool.close()
+        }
+    }
+
+    @Test func badInputGetsAMessageThatSaysWhatToFix() async throws {
+        try await withTestDatabase("clibad") { db in
+            let notObject = try await Self.herald(db, ["enqueue", "x", "--args", "[1, 2]"])
+            #expect(notObject.status != 0)
+            #expect(notObject.output.contains("--args must be a JSON object"))
+            let priority = try await Self.herald(db, ["enqueue", "x", "--priority", "7"])
+            #expect(priority.output.contains("--priority must be 0 (urgent) to 3 (low)"))
+            let state = try await Self.herald(db, ["jobs", "list", "--state", "done"])
+            #expect(state.output.contains("unknown state 'done'"))
+            let missing = try await Self.herald(db, ["jobs", "show", "987654"])
+            #expect(missing.status != 0)
+            #expect(missing.output.contains("no job with id 987654"))
+            let pool = db.pool(maximumConnections: 1)
+            #expect(try await pool.query("SELECT count(*) FROM herald_jobs")[0].decode(Int.self, at: 0) == 0)
+            await pool.close()
+        }
+    }
+}
