@@ -72,4 +72,40 @@ struct CLITests {
             await pool.close()
         }
     }
+
+    @Test func statsPrintsThreadAndMessageCountsAsJSON() async throws {
+        try await withTestDatabase("clistats") { db in
+            let pool = db.pool(maximumConnections: 1)
+            let tenant = UUID(), thread = UUID(), message = UUID(), empty = UUID()
+            try await pool.query("INSERT INTO communication_threads (id, tenant_id, subject) VALUES ($1, $2, 'Stats')", [thread, tenant])
+            try await pool.query("INSERT INTO communication_messages (id, thread_id, body, source) VALUES ($1, $2, 'hi', 'app')", [message, thread])
+            // Three recipients: one opened (twice), one delivered only, one bounced.
+            try await pool.query("""
+                INSERT INTO discussion_email_tracking (thread_id, message_id, recipient_email, recipient_type, sent_at,
+                                                       delivered_at, opened_at, open_count, bounced_at, bounce_type)
+                VALUES ($1, $2, 'a@example.com', 'external', now(), now(), now(), 2, NULL, NULL),
+                       ($1, $2, 'b@example.com', 'client_contact', now(), now(), NULL, 0, NULL, NULL),
+                       ($1, $2, 'c@example.com', 'freelancer', now(), NULL, NULL, 0, now(), 'hard')
+                """, [thread, message])
+            for (scope, id) in [("thread", thread), ("message", message)] {
+                let result = try await Self.herald(db, ["stats", scope, id.uuidString, "--json"])
+                #expect(result.status == 0)
+                let line = try #require(result.output.split(separator: "\n").last)
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                #expect(object["total"] as? Int == 3)
+                #expect(object["sent"] as? Int == 3)
+                #expect(object["delivered"] as? Int == 2)
+                #expect(object["opened"] as? Int == 1)
+                #expect(object["bounced"] as? Int == 1)
+                #expect(object["open_rate"] as? Double == 33.33)
+            }
+            // Nothing sent: an open rate of 0, not a division error.
+            let none = try await Self.herald(db, ["stats", "thread", empty.uuidString, "--json"])
+            #expect(none.status == 0)
+            #expect(none.output.contains("\"open_rate\":0"))
+            let bad = try await Self.herald(db, ["stats", "thread", "not-a-uuid"])
+            #expect(bad.status != 0)
+            await pool.close()
+        }
+    }
 }
