@@ -98,17 +98,7 @@ public struct DiscussionEmailTrackingStore: Sendable {
     public func recordOpen(
         trackingPixelId: String, userAgent: String?, ip: String?, at date: Date = Date()
     ) async throws -> DiscussionEmailTracking? {
-        guard TrackingEventInput.isWellFormedPixelId(trackingPixelId) else { return nil }
-        let rows = try await pool.query(
-            """
-            UPDATE discussion_email_tracking
-               SET open_count = open_count + 1, opened_at = least(opened_at, $2),
-                   user_agent = $3::text, ip_address = $4::inet
-             WHERE tracking_pixel_id = $1
-            RETURNING \(DiscussionEmailTracking.columns)
-            """,
-            [trackingPixelId, date, TrackingEventInput.userAgent(userAgent), TrackingEventInput.ipAddress(ip)])
-        return try rows.first.map(DiscussionEmailTracking.init(row:))
+        try await record(Self.openStatement, trackingPixelId: trackingPixelId, userAgent: userAgent, ip: ip, at: date)
     }
 
     /// recordClick: increments `click_count`, sets `clicked_at` on the first click (the earliest
@@ -118,15 +108,32 @@ public struct DiscussionEmailTrackingStore: Sendable {
     public func recordClick(
         trackingPixelId: String, userAgent: String?, ip: String?, at date: Date = Date()
     ) async throws -> DiscussionEmailTracking? {
+        try await record(Self.clickStatement, trackingPixelId: trackingPixelId, userAgent: userAgent, ip: ip, at: date)
+    }
+
+    private static let openStatement = """
+        UPDATE discussion_email_tracking
+           SET open_count = open_count + 1, opened_at = least(opened_at, $2),
+               user_agent = $3::text, ip_address = $4::inet
+         WHERE tracking_pixel_id = $1
+        RETURNING \(DiscussionEmailTracking.columns)
+        """
+
+    private static let clickStatement = """
+        UPDATE discussion_email_tracking
+           SET click_count = click_count + 1, clicked_at = least(clicked_at, $2),
+               user_agent = $3::text, ip_address = $4::inet
+         WHERE tracking_pixel_id = $1
+        RETURNING \(DiscussionEmailTracking.columns)
+        """
+
+    /// One open or click: the statement differs only in which count and first-time column it sets.
+    private func record(
+        _ statement: String, trackingPixelId: String, userAgent: String?, ip: String?, at date: Date
+    ) async throws -> DiscussionEmailTracking? {
         guard TrackingEventInput.isWellFormedPixelId(trackingPixelId) else { return nil }
         let rows = try await pool.query(
-            """
-            UPDATE discussion_email_tracking
-               SET click_count = click_count + 1, clicked_at = least(clicked_at, $2),
-                   user_agent = $3::text, ip_address = $4::inet
-             WHERE tracking_pixel_id = $1
-            RETURNING \(DiscussionEmailTracking.columns)
-            """,
+            statement,
             [trackingPixelId, date, TrackingEventInput.userAgent(userAgent), TrackingEventInput.ipAddress(ip)])
         return try rows.first.map(DiscussionEmailTracking.init(row:))
     }

@@ -31,8 +31,7 @@ struct RunCommand: AsyncParsableCommand {
         let pool = PostgresPool(
             configuration: try global.databaseConfiguration(applicationName: "herald run"),
             pool: .init(maximumConnections: worker.poolSize(for: workerConfiguration) + http.poolSize()), logger: logger)
-        let httpClients = max(1, Int(environment["HERALD_HTTP_CLIENTS"] ?? "") ?? 4)
-        let curl = (0..<httpClients).map { _ in CurlClient() }
+        let curl = HandlerCatalog.httpClients(environment: environment)
         defer { curl.forEach { $0.shutdown() } }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var sandbox: SandboxProviders?

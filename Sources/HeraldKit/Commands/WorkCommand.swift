@@ -41,9 +41,7 @@ struct WorkCommand: AsyncParsableCommand {
         let pool = PostgresPool(
             configuration: try global.databaseConfiguration(applicationName: "herald work"),
             pool: .init(maximumConnections: worker.poolSize(for: configuration)), logger: logger)
-        // Several libcurl multi drivers: each polls only its own share of the in-flight requests.
-        let httpClients = max(1, Int(environment["HERALD_HTTP_CLIENTS"] ?? "") ?? 4)
-        let http = (0..<httpClients).map { _ in CurlClient() }
+        let http = HandlerCatalog.httpClients(environment: environment)
         defer { http.forEach { $0.shutdown() } }
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -140,6 +138,12 @@ enum HandlerCatalog {
     /// `digest.build`) and discussion fan-out (`message.fanout`).
     static func handlers(logger: Logger, delivery: NotificationDelivery, discussion: [any JobHandler]) -> [any JobHandler] {
         DiagnosticHandlers.all(logger: logger) + delivery.handlers() + discussion
+    }
+
+    /// HERALD_HTTP_CLIENTS (default 4) libcurl clients: several multi drivers, each polling only
+    /// its own share of the in-flight requests.
+    static func httpClients(environment: [String: String]) -> [CurlClient] {
+        (0..<max(1, Int(environment["HERALD_HTTP_CLIENTS"] ?? "") ?? 4)).map { _ in CurlClient() }
     }
 
     /// Sender defaults from HERALD_FROM_EMAIL, HERALD_FROM_NAME and HERALD_MESSAGE_ID_DOMAIN.
