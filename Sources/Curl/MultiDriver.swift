@@ -57,6 +57,9 @@ final class MultiDriver: @unchecked Sendable {
             if configuration.maxConnectionsPerHost > 0 {
                 _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, configuration.maxConnectionsPerHost)
             }
+            if configuration.maxIdleConnections > 0 {
+                _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, configuration.maxIdleConnections)
+            }
             if configuration.maxTotalConnections > 0 {
                 _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, configuration.maxTotalConnections)
             }

@@ -74,7 +74,9 @@ extension Double: PostgresBindable, PostgresDecodable {
     }
 }
 
-extension Bool: PostgresBindable, PostgresDecodable {
+extension Bool: PostgresArrayElement, PostgresDecodable {
+    public static var arrayOID: UInt32 { PostgresOID.boolArray }
+    public var postgresArrayText: String? { self ? "t" : "f" }
     public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.bool, text: self ? "t" : "f") }
     public static var acceptedOIDs: Set<UInt32>? { [PostgresOID.bool] }
     public init(postgresText text: String, oid: UInt32) throws {

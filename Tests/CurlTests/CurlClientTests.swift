@@ -221,6 +221,35 @@ struct CurlClientTests {
         }
     }
 
+    @Test("after a quiet spell, a second burst reuses the connections the first one opened")
+    func burstReuse() async throws {
+        try await withTestServer { server in
+            let client = CurlClient()
+            defer { client.shutdown() }
+            func burst(_ label: String) async throws -> Int {
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for index in 0..<200 {
+                        group.addTask {
+                            let response = try await client.execute(Curl.HTTPRequest(url: server.url("/n/\(label)\(index)")))
+                            #expect(response.bodyString == "n=\(label)\(index)")
+                            return response.newConnections
+                        }
+                    }
+                    return try await group.reduce(0, +)
+                }
+            }
+            let first = try await burst("a")
+            // A quiet spell: one request at a time.
+            for index in 0..<10 {
+                _ = try await client.execute(Curl.HTTPRequest(url: server.url("/n/quiet\(index)")))
+            }
+            let second = try await burst("b")
+            #expect(first > 8, "the first burst runs concurrently over many connections")
+            // libcurl's default cache (4 × transfers in progress) closed all but a few during the quiet spell.
+            #expect(second <= max(8, first / 10), "first burst opened \(first), second \(second)")
+        }
+    }
+
     @Test("cancelling the task aborts a slow request with .cancelled")
     func cancellation() async throws {
         try await withTestServer { server in

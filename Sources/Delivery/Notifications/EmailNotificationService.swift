@@ -33,7 +33,8 @@ public struct EmailNotificationService: JobHandler {
     let templates: TemplateCache
     let configuration: NotificationDeliveryConfiguration
     let logger: Logger
-    /// Runs after Postmark accepted and before `email_sent_at` is written (tests simulate a crash here).
+    /// Runs after Postmark accepted and before `email_sent_at` is written (tests simulate a crash
+    /// here), in this service and in the inline first attempt of `notification.route`.
     let afterAcceptance: (@Sendable (UUID) async throws -> Void)?
 
     public init(
@@ -63,29 +64,39 @@ public struct EmailNotificationService: JobHandler {
             return .cancel(reason: "notification \(id.uuidString.lowercased()) no longer exists")
         }
         if input.emailSentAt != nil { return .completed }
+        let attempt = try await attempt(input)
+        if attempt.accepted {
+            try await afterAcceptance?(id)
+            try await store.markEmailSent(id: id, providerMessageID: attempt.providerMessageID)
+            return .completed
+        }
+        if let reason = attempt.skipReason { try await store.recordSkip(id: id, reason: reason) }
+        return attempt.result
+    }
+
+    /// One attempt at sending `input`'s email, without writing anything about the notification
+    /// (the caller records the outcome: ``send(notificationID:)`` on its own, `notification.route`
+    /// together with the route). A permanent refusal that calls for it does suppress the address.
+    func attempt(_ input: NotificationDeliveryInput) async throws -> EmailAttempt {
         guard let address = input.email, !address.isEmpty else {
-            try await store.recordSkip(id: id, reason: "no_email")
-            return .cancel(reason: "the user has no email address")
+            return EmailAttempt(result: .cancel(reason: "the user has no email address"), skipReason: "no_email")
         }
         if input.suppressed {
-            try await store.recordSkip(id: id, reason: "suppressed")
-            return .cancel(reason: "\(address) is suppressed")
+            return EmailAttempt(result: .cancel(reason: "\(address) is suppressed"), skipReason: "suppressed")
         }
         let request: PostmarkEmailRequest
         do {
             request = try compose(input, to: address)
         } catch let error as DeliveryError {
-            return .fail(reason: error.message)
+            return EmailAttempt(result: .fail(reason: error.message))
         }
-        let client = postmarks.count == 1 ? postmark : postmarks[Int(id.uuid.15) % postmarks.count]
+        let client = postmarks.count == 1 ? postmark : postmarks[Int(input.id.uuid.15) % postmarks.count]
         let result = await client.send(request)
         if result.outcome == .success {
-            try await afterAcceptance?(id)
-            try await store.markEmailSent(id: id, providerMessageID: result.messageID)
-            return .completed
+            return EmailAttempt(result: .completed, accepted: true, providerMessageID: result.messageID)
         }
-        if result.outcome.isPermanent { try await store.recordSkip(id: id, reason: "email_refused") }
-        return try await resolver.resolve(result.outcome, suppressing: address, channel: "email", logger: logger)
+        let jobResult = try await resolver.resolve(result.outcome, suppressing: address, channel: "email", logger: logger)
+        return EmailAttempt(result: jobResult, skipReason: result.outcome.isPermanent ? "email_refused" : nil)
     }
 
     /// The Postmark request for `input` (pure apart from the template cache).

@@ -31,11 +31,12 @@ public struct NotificationDelivery: Sendable {
     public func handlers() -> [any JobHandler] {
         let store = NotificationStore(pool: pool)
         let resolver = ProviderOutcomeResolver(suppressions: SuppressionList(pool: pool))
+        let email = EmailNotificationService(
+            store: store, postmark: postmark, resolver: resolver, templates: templates, configuration: configuration, logger: logger,
+            additionalPostmarkClients: additionalPostmarkClients)
         var handlers: [any JobHandler] = [
-            NotificationRouter(store: store, configuration: configuration, logger: logger),
-            EmailNotificationService(
-                store: store, postmark: postmark, resolver: resolver, templates: templates, configuration: configuration, logger: logger,
-                additionalPostmarkClients: additionalPostmarkClients),
+            NotificationRouter(store: store, configuration: configuration, logger: logger, email: email),
+            email,
             DigestBuilder(
                 store: DigestStore(pool: pool), sender: PostmarkSendCoalescer(client: postmark, window: configuration.digestBatchWindow),
                 messageStream: postmark.configuration.messageStream, resolver: resolver, templates: templates,

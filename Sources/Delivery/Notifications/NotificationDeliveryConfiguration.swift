@@ -1,3 +1,5 @@
+public import Queue
+
 /// Settings of notification delivery (routing, immediate email and SMS, digests). Every value has
 /// a documented default.
 public struct NotificationDeliveryConfiguration: Sendable {
@@ -23,6 +25,15 @@ public struct NotificationDeliveryConfiguration: Sendable {
     public var maximumDigestItems: Int
     /// How long digest emails wait to be sent together in one `/email/batch` call. Default 25 ms.
     public var digestBatchWindow: Duration
+    /// Whether `notification.route` makes the first attempt of an immediate email itself when
+    /// email is the only immediate channel (no SMS), instead of enqueueing `email.send` for it.
+    /// Saves a job (insert, claim, completion) and a notification update per email; an attempt
+    /// that does not complete is written as the `email.send` job, in the state a worker would have
+    /// left it in. Default true.
+    public var inlineFirstEmailAttempt: Bool
+    /// Backoff of an `email.send` job whose first, inline attempt asked for a retry. Default: the
+    /// worker's default ``Backoff``.
+    public var inlineRetryBackoff: Backoff
 
     /// Creates a configuration; every argument has the default documented on its property.
     public init(
@@ -34,7 +45,9 @@ public struct NotificationDeliveryConfiguration: Sendable {
         digestSchedulerInterval: Duration = .seconds(60),
         digestCatchUpLimit: Int = 62,
         maximumDigestItems: Int = 200,
-        digestBatchWindow: Duration = .milliseconds(25)
+        digestBatchWindow: Duration = .milliseconds(25),
+        inlineFirstEmailAttempt: Bool = true,
+        inlineRetryBackoff: Backoff = Backoff()
     ) {
         self.defaultFromEmail = defaultFromEmail
         self.defaultFromName = defaultFromName
@@ -45,5 +58,7 @@ public struct NotificationDeliveryConfiguration: Sendable {
         self.digestCatchUpLimit = max(1, digestCatchUpLimit)
         self.maximumDigestItems = max(1, maximumDigestItems)
         self.digestBatchWindow = digestBatchWindow
+        self.inlineFirstEmailAttempt = inlineFirstEmailAttempt
+        self.inlineRetryBackoff = inlineRetryBackoff
     }
 }

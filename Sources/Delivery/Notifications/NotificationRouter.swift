@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Logging
 public import Queue
 
@@ -16,17 +16,32 @@ public import Queue
 /// `no_email`; SMS on without a usable phone → `no_phone` / `invalid_phone`; Twilio not configured →
 /// `sms_not_configured`. A notification routed before (a retried or duplicated job) is left alone;
 /// a deleted one cancels the job.
+///
+/// **The first email attempt inline.** When email is the only immediate channel (no SMS) and
+/// ``NotificationDeliveryConfiguration/inlineFirstEmailAttempt`` is on (the default), the router
+/// sends the email itself through ``EmailNotificationService`` and then writes the route, the
+/// sent mark and, if the attempt did not complete, the `email.send` job carrying that attempt's
+/// outcome (`retryable` with its backoff, `failed` or `cancelled`, with the error in its history),
+/// all in one statement. Nothing is written before the attempt, so a worker that dies during it
+/// leaves the notification unrouted and the rescued `notification.route` job starts over: the
+/// duplicate bound is the one of ``EmailNotificationService`` (one extra email per interruption
+/// after acceptance, same Message-ID). With SMS, both channels get their own jobs at once, so a
+/// slow Postmark never delays the SMS.
 public struct NotificationRouter: JobHandler {
     public let kind = NotificationJobKind.route
     let store: NotificationStore
     let configuration: NotificationDeliveryConfiguration
     let logger: Logger
+    /// Makes the inline first attempt; nil routes every email through an `email.send` job.
+    let email: EmailNotificationService?
     private let policy = RoutingPolicy()
 
-    public init(store: NotificationStore, configuration: NotificationDeliveryConfiguration, logger: Logger) {
+    public init(store: NotificationStore, configuration: NotificationDeliveryConfiguration, logger: Logger,
+                email: EmailNotificationService? = nil) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
+        self.email = email
     }
 
     public func handle(_ job: Job) async throws -> JobResult {
@@ -36,12 +51,55 @@ public struct NotificationRouter: JobHandler {
         }
         if input.routedAt != nil { return .completed }
         let plan = Self.plan(input, policy: policy, configuration: configuration)
+        if configuration.inlineFirstEmailAttempt, let email, plan.jobs.count == 1, plan.jobs[0].kind == NotificationJobKind.emailSend {
+            return try await routeSendingEmail(input, plan: plan, email: email)
+        }
         try await store.recordRoute(id: input.id, route: plan.route, skipReason: plan.skipReasons.isEmpty ? nil : plan.skipReasons.joined(separator: ","),
                                     jobs: plan.jobs)
         logger.debug("notification routed", metadata: [
             "notification.id": "\(input.id)", "route": "\(plan.route)", "jobs": "\(plan.jobs.count)",
         ])
         return .completed
+    }
+
+    /// Sends the email of a plan whose only job is `email.send`, then records the route with the
+    /// attempt's outcome (see the type's documentation).
+    private func routeSendingEmail(_ input: NotificationRoutingInput, plan: Plan, email: EmailNotificationService) async throws -> JobResult {
+        guard let delivery = try await store.deliveryInput(id: input.id) else {
+            return .cancel(reason: "notification \(input.id.uuidString.lowercased()) no longer exists")
+        }
+        let attempt = try await email.attempt(delivery)
+        if attempt.accepted { try await email.afterAcceptance?(input.id) }
+        var reasons = plan.skipReasons
+        if let reason = attempt.skipReason, !reasons.contains(reason) { reasons.append(reason) }
+        let jobs = Self.settledJob(plan.jobs[0], after: attempt.result, backoff: configuration.inlineRetryBackoff).map { [$0] } ?? []
+        try await store.recordRoute(NotificationStore.RouteRecord(
+            id: input.id, route: plan.route, skipReason: reasons.isEmpty ? nil : reasons.joined(separator: ","), jobs: jobs,
+            emailAccepted: attempt.accepted, providerMessageID: attempt.providerMessageID))
+        logger.debug("notification routed; first email attempt made", metadata: [
+            "notification.id": "\(input.id)", "route": "\(plan.route)", "accepted": "\(attempt.accepted)",
+        ])
+        return .completed
+    }
+
+    /// The `email.send` job that continues after a first attempt ending in `result`, in the state
+    /// the worker's settle statement would give it; nil when nothing is left to do.
+    static func settledJob(_ request: JobRequest, after result: JobResult, backoff: Backoff, now: Date = Date()) -> NotificationStore.RouteJob? {
+        switch result {
+        case .completed:
+            return nil
+        case .retry(let reason, let at):
+            let exhausted = request.maxAttempts <= 1
+            return NotificationStore.RouteJob(
+                request: request, state: exhausted ? "failed" : "retryable", attempt: 1, error: reason,
+                runAt: exhausted ? nil : (at ?? now.addingTimeInterval(backoff.delay(afterAttempt: 1).seconds)))
+        case .fail(let reason):
+            return NotificationStore.RouteJob(request: request, state: "failed", attempt: 1, error: reason)
+        case .cancel(let reason):
+            return NotificationStore.RouteJob(request: request, state: "cancelled", attempt: 1, error: "cancelled by handler: \(reason)")
+        case .snooze(let delay):
+            return NotificationStore.RouteJob(request: request, state: "scheduled", runAt: now.addingTimeInterval(delay.seconds))
+        }
     }
 
     /// What routing does for `input` (pure; exposed for tests).

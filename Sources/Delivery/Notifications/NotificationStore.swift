@@ -29,7 +29,13 @@ public struct NotificationStore: Sendable {
     /// enqueues nothing) when the notification was already routed.
     @discardableResult
     public func recordRoute(id: UUID, route: String, skipReason: String?, jobs: [JobRequest]) async throws -> Bool {
-        try await batchers.recordRoute.submit(RouteRecord(id: id, route: route, skipReason: skipReason, jobs: jobs))
+        try await recordRoute(RouteRecord(id: id, route: route, skipReason: skipReason, jobs: jobs.map { RouteJob(request: $0) }))
+    }
+
+    /// Writes `record` in one statement (batched with concurrent ones); false when the
+    /// notification was already routed, in which case nothing is written.
+    func recordRoute(_ record: RouteRecord) async throws -> Bool {
+        try await batchers.recordRoute.submit(record)
     }
 
     // MARK: Immediate email and SMS

@@ -146,9 +146,13 @@ enum HandlerCatalog {
         (0..<max(1, Int(environment["HERALD_HTTP_CLIENTS"] ?? "") ?? 4)).map { _ in CurlClient() }
     }
 
-    /// Sender defaults from HERALD_FROM_EMAIL, HERALD_FROM_NAME and HERALD_MESSAGE_ID_DOMAIN.
+    /// Sender defaults from HERALD_FROM_EMAIL, HERALD_FROM_NAME and HERALD_MESSAGE_ID_DOMAIN;
+    /// HERALD_INLINE_FIRST_EMAIL=0 makes every immediate email an `email.send` job.
     static func deliveryConfiguration(environment: [String: String]) -> NotificationDeliveryConfiguration {
         var configuration = NotificationDeliveryConfiguration()
+        if let inline = environment["HERALD_INLINE_FIRST_EMAIL"]?.lowercased(), ["0", "false", "no", "off"].contains(inline) {
+            configuration.inlineFirstEmailAttempt = false
+        }
         if let from = environment["HERALD_FROM_EMAIL"], !from.isEmpty { configuration.defaultFromEmail = from }
         if let name = environment["HERALD_FROM_NAME"], !name.isEmpty { configuration.defaultFromName = name }
         if let domain = environment["HERALD_MESSAGE_ID_DOMAIN"], !domain.isEmpty { configuration.messageIDDomain = domain }

@@ -52,7 +52,7 @@ struct DeliveryHarness: Sendable {
                     httpClient: http, logger: logger)
                 let delivery = NotificationDelivery(
                     pool: pool, postmark: postmark, twilio: sms ? twilio : nil,
-                    configuration: NotificationDeliveryConfiguration(digestBatchWindow: .milliseconds(300)), logger: logger)
+                    configuration: NotificationDeliveryConfiguration(digestBatchWindow: .seconds(1)), logger: logger)
                 let harness = DeliveryHarness(db: db, pool: pool, sandbox: sandbox, delivery: delivery, postmark: postmark, twilio: twilio)
                 do {
                     let value = try await body(harness)

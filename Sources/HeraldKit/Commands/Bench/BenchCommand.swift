@@ -32,6 +32,9 @@ struct BenchDatabase {
     }
 
     func close() { server?.stop() }
+
+    /// Reads CPU time of this process and of the throwaway server (when the benchmark started one).
+    var cpuMeter: CPUMeter { CPUMeter(postgresDataDirectory: server.map { $0.directory + "/data" }) }
 }
 
 /// Percentile of a sorted array (nearest rank).
