@@ -71,4 +71,17 @@ struct PostmarkLogicTests {
         let configured = SandboxProviders.Configuration.defaultTwilioAccountSID
         #expect(configured.count == 34 && configured.hasPrefix("AC") && configured.dropFirst(2).allSatisfy { $0.isHexDigit })
     }
+
+    @Test("Postmark MessageIDs are distinct lowercase version-4 UUIDs")
+    func messageIDs() {
+        let ids = (0..<2_000).map { _ in Identifier.postmarkMessageID() }
+        #expect(Set(ids).count == ids.count)
+        for id in ids {
+            let characters = Array(id)
+            #expect(characters.count == 36)
+            #expect(UUID(uuidString: id)?.uuidString.lowercased() == id)
+            #expect(characters[14] == "4", "version nibble of \(id)")
+            #expect("89ab".contains(characters[19]), "variant of \(id)")
+        }
+    }
 }
