@@ -46,13 +46,19 @@ public struct NotificationRouter: JobHandler {
 
     public func handle(_ job: Job) async throws -> JobResult {
         let args = try NotificationJobs.notificationArgs(job)
-        guard let input = try await store.routingInput(id: args) else {
+        let inline = configuration.inlineFirstEmailAttempt && email != nil
+        // With the inline attempt, one query also brings what the email needs.
+        let inputs = inline
+            ? try await store.routeInputs(id: args)
+            : try await store.routingInput(id: args).map { NotificationStore.RouteInputs(routing: $0, delivery: nil) }
+        guard let inputs else {
             return .cancel(reason: "notification \(args.uuidString.lowercased()) no longer exists")
         }
+        let input = inputs.routing
         if input.routedAt != nil { return .completed }
         let plan = Self.plan(input, policy: policy, configuration: configuration)
-        if configuration.inlineFirstEmailAttempt, let email, plan.jobs.count == 1, plan.jobs[0].kind == NotificationJobKind.emailSend {
-            return try await routeSendingEmail(input, plan: plan, email: email)
+        if inline, let email, let delivery = inputs.delivery, plan.jobs.count == 1, plan.jobs[0].kind == NotificationJobKind.emailSend {
+            return try await routeSendingEmail(input, delivery: delivery, plan: plan, email: email)
         }
         try await store.recordRoute(id: input.id, route: plan.route, skipReason: plan.skipReasons.isEmpty ? nil : plan.skipReasons.joined(separator: ","),
                                     jobs: plan.jobs)
@@ -64,10 +70,8 @@ public struct NotificationRouter: JobHandler {
 
     /// Sends the email of a plan whose only job is `email.send`, then records the route with the
     /// attempt's outcome (see the type's documentation).
-    private func routeSendingEmail(_ input: NotificationRoutingInput, plan: Plan, email: EmailNotificationService) async throws -> JobResult {
-        guard let delivery = try await store.deliveryInput(id: input.id) else {
-            return .cancel(reason: "notification \(input.id.uuidString.lowercased()) no longer exists")
-        }
+    private func routeSendingEmail(_ input: NotificationRoutingInput, delivery: NotificationDeliveryInput, plan: Plan,
+                                   email: EmailNotificationService) async throws -> JobResult {
         let attempt = try await email.attempt(delivery)
         if attempt.accepted { try await email.afterAcceptance?(input.id) }
         var reasons = plan.skipReasons

@@ -25,6 +25,13 @@ extension NotificationStore {
         var runAt: Date? = nil
     }
 
+    /// What `notification.route` reads: the routing input, and the delivery input of an urgent
+    /// or high notification (nil otherwise).
+    struct RouteInputs: Sendable {
+        var routing: NotificationRoutingInput
+        var delivery: NotificationDeliveryInput?
+    }
+
     struct EmailSent: Sendable {
         var id: UUID
         var providerMessageID: String?
@@ -35,12 +42,14 @@ extension NotificationStore {
         let routingInput: StatementBatcher<UUID, NotificationRoutingInput?>
         let recordRoute: StatementBatcher<RouteRecord, Bool>
         let deliveryInput: StatementBatcher<UUID, NotificationDeliveryInput?>
+        let routeInputs: StatementBatcher<UUID, RouteInputs?>
         let markEmailSent: StatementBatcher<EmailSent, Bool>
 
         init(pool: PostgresPool) {
             routingInput = StatementBatcher { ids in try await NotificationStore.routingInputs(pool: pool, ids: ids) }
             recordRoute = StatementBatcher { records in try await NotificationStore.recordRoutes(pool: pool, records) }
             deliveryInput = StatementBatcher { ids in try await NotificationStore.deliveryInputs(pool: pool, ids: ids) }
+            routeInputs = StatementBatcher { ids in try await NotificationStore.routeInputs(pool: pool, ids: ids) }
             markEmailSent = StatementBatcher { marks in try await NotificationStore.markEmailsSent(pool: pool, marks) }
         }
     }
@@ -55,18 +64,51 @@ extension NotificationStore {
             """, [ids])
         var byID: [UUID: NotificationRoutingInput] = [:]
         for row in rows {
-            let input = NotificationRoutingInput(
-                id: try row.decode(UUID.self, column: "id"),
-                tenantID: try row.decode(UUID.self, column: "tenant_id"),
-                userID: try row.decode(UUID.self, column: "user_id"),
-                priority: NotificationPriority(rawValue: try row.decode(String.self, column: "priority")) ?? .normal,
-                routedAt: try row.decode(Date?.self, column: "routed_at"),
-                hasPreferences: try row.decode(Bool.self, column: "has_preferences"),
-                email: try row.decode(String?.self, column: "email"),
-                phone: try row.decode(String?.self, column: "phone"),
-                smsEnabled: try row.decode(Bool.self, column: "sms_enabled"),
-                digestFrequency: DigestFrequency(rawValue: try row.decode(String.self, column: "digest_frequency")) ?? .daily)
+            let input = try routingInput(from: row)
             byID[input.id] = input
+        }
+        return ids.map { byID[$0] }
+    }
+
+    static func routingInput(from row: PostgresRow) throws -> NotificationRoutingInput {
+        NotificationRoutingInput(
+            id: try row.decode(UUID.self, column: "id"),
+            tenantID: try row.decode(UUID.self, column: "tenant_id"),
+            userID: try row.decode(UUID.self, column: "user_id"),
+            priority: NotificationPriority(rawValue: try row.decode(String.self, column: "priority")) ?? .normal,
+            routedAt: try row.decode(Date?.self, column: "routed_at"),
+            hasPreferences: try row.decode(Bool.self, column: "has_preferences"),
+            email: try row.decode(String?.self, column: "email"),
+            phone: try row.decode(String?.self, column: "phone"),
+            smsEnabled: try row.decode(Bool.self, column: "sms_enabled"),
+            digestFrequency: DigestFrequency(rawValue: try row.decode(String.self, column: "digest_frequency")) ?? .daily)
+    }
+
+    /// The routing input and, for an urgent or high notification, the delivery input, in one
+    /// query (the tenant settings and template are only looked up for those).
+    static func routeInputs(pool: PostgresPool, ids: [UUID]) async throws -> [RouteInputs?] {
+        let rows = try await pool.query(
+            """
+            SELECT n.id, n.tenant_id, n.user_id, n.type, n.priority, n.data, n.created_at, n.email_sent_at, n.sms_sent_at, n.routed_at,
+                   p.user_id IS NOT NULL AS has_preferences, p.email, p.phone, coalesce(p.sms_enabled, false) AS sms_enabled,
+                   coalesce(p.digest_frequency, 'daily') AS digest_frequency,
+                   coalesce(EXISTS (SELECT 1 FROM email_suppressions e WHERE e.email = lower(p.email)), false) AS suppressed,
+                   s.email_signature, s.from_email, s.from_name, \(templateColumns)
+              FROM notifications n
+              LEFT JOIN notification_preferences p ON p.user_id = n.user_id
+              LEFT JOIN communication_settings s ON s.tenant_id = n.tenant_id AND n.priority IN ('urgent', 'high')
+              LEFT JOIN LATERAL (
+                    SELECT * FROM notification_templates t
+                     WHERE t.key IN (n.type, 'default') AND (t.tenant_id = n.tenant_id OR t.tenant_id IS NULL)
+                     ORDER BY (t.key = n.type) DESC, (t.tenant_id IS NOT NULL) DESC
+                     LIMIT 1) t ON n.priority IN ('urgent', 'high')
+             WHERE n.id = ANY($1::uuid[])
+            """, [ids])
+        var byID: [UUID: RouteInputs] = [:]
+        for row in rows {
+            let routing = try routingInput(from: row)
+            let delivery = routing.priority.isImmediate ? try deliveryInput(from: row) : nil
+            byID[routing.id] = RouteInputs(routing: routing, delivery: delivery)
         }
         return ids.map { byID[$0] }
     }
@@ -123,25 +165,29 @@ extension NotificationStore {
             """, [ids])
         var byID: [UUID: NotificationDeliveryInput] = [:]
         for row in rows {
-            let input = NotificationDeliveryInput(
-                id: try row.decode(UUID.self, column: "id"),
-                tenantID: try row.decode(UUID.self, column: "tenant_id"),
-                userID: try row.decode(UUID.self, column: "user_id"),
-                type: try row.decode(String.self, column: "type"),
-                priority: NotificationPriority(rawValue: try row.decode(String.self, column: "priority")) ?? .normal,
-                data: try row.decode(PostgresJSON.self, column: "data"),
-                createdAt: try row.decode(Date.self, column: "created_at"),
-                emailSentAt: try row.decode(Date?.self, column: "email_sent_at"),
-                smsSentAt: try row.decode(Date?.self, column: "sms_sent_at"),
-                email: try row.decode(String?.self, column: "email"),
-                suppressed: try row.decode(Bool.self, column: "suppressed"),
-                signature: try row.decode(String?.self, column: "email_signature"),
-                fromEmail: try row.decode(String?.self, column: "from_email"),
-                fromName: try row.decode(String?.self, column: "from_name"),
-                template: try template(from: row))
+            let input = try deliveryInput(from: row)
             byID[input.id] = input
         }
         return ids.map { byID[$0] }
+    }
+
+    static func deliveryInput(from row: PostgresRow) throws -> NotificationDeliveryInput {
+        NotificationDeliveryInput(
+            id: try row.decode(UUID.self, column: "id"),
+            tenantID: try row.decode(UUID.self, column: "tenant_id"),
+            userID: try row.decode(UUID.self, column: "user_id"),
+            type: try row.decode(String.self, column: "type"),
+            priority: NotificationPriority(rawValue: try row.decode(String.self, column: "priority")) ?? .normal,
+            data: try row.decode(PostgresJSON.self, column: "data"),
+            createdAt: try row.decode(Date.self, column: "created_at"),
+            emailSentAt: try row.decode(Date?.self, column: "email_sent_at"),
+            smsSentAt: try row.decode(Date?.self, column: "sms_sent_at"),
+            email: try row.decode(String?.self, column: "email"),
+            suppressed: try row.decode(Bool.self, column: "suppressed"),
+            signature: try row.decode(String?.self, column: "email_signature"),
+            fromEmail: try row.decode(String?.self, column: "from_email"),
+            fromName: try row.decode(String?.self, column: "from_name"),
+            template: try template(from: row))
     }
 
     static func markEmailsSent(pool: PostgresPool, _ marks: [EmailSent]) async throws -> [Bool] {

@@ -25,6 +25,12 @@ public struct NotificationStore: Sendable {
         try await batchers.routingInput.submit(id)
     }
 
+    /// The routing input with, for an urgent or high notification, everything its email needs,
+    /// in one query; nil when the notification does not exist.
+    func routeInputs(id: UUID) async throws -> RouteInputs? {
+        try await batchers.routeInputs.submit(id)
+    }
+
     /// Records the routing decision and enqueues its jobs in one statement. Returns false (and
     /// enqueues nothing) when the notification was already routed.
     @discardableResult
