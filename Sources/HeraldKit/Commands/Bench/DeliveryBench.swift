@@ -128,7 +128,9 @@ struct DeliveryBench: AsyncParsableCommand {
             }
             let accepted = sandbox.counters().emailsAccepted
             guard accepted >= notifications else { throw ValidationError("the sandbox accepted \(accepted) of \(notifications) emails") }
+            // Let the sandbox stop on its own: cancelling it mid-shutdown logs errors from the server.
             await sandboxGroup.triggerGracefulShutdown()
+            try await tasks.waitForAll()
             return result
         }
         try await pool.query("DELETE FROM herald_jobs WHERE kind IN ('notification.route', 'email.send')")
@@ -155,7 +157,7 @@ struct DeliveryBench: AsyncParsableCommand {
             try printJSON(object)
         } else {
             print("""
-                notifications:   \(notifications) urgent (route → email.send → sandbox /email, delay \(delayMs) ms, concurrency \(concurrency))
+                notifications:   \(notifications) urgent (\(noInline ? "route → email.send job" : "route, first attempt inline") → sandbox /email, delay \(delayMs) ms, concurrency \(concurrency))
                 throughput:      \(Int(rate)) emails/s (\(String(format: "%.2f", seconds)) s from insert to last email_sent_at; all routed after \(String(format: "%.2f", routedSeconds)) s)
                 insert→accepted: p50 \(String(format: "%.1f", p50)) ms, p99 \(String(format: "%.1f", p99)) ms
                 CPU per email:   herald \(String(format: "%.3f", heraldCPU)) ms (sandbox included)\(postgresCPU.map { ", PostgreSQL " + String(format: "%.3f", $0) + " ms" } ?? "")
