@@ -140,14 +140,15 @@ public struct InboundReplyService: Sendable {
             guard !body.trimmingWhitespace().isEmpty else {
                 throw DeliveryStoreError(code: .notReleasable, message: "inbound email \(inboundId) cannot be released: the reply is empty once the quoted text is removed")
             }
-            let (message, _) = try await Self.insertMessage(
+            let (message, duplicate) = try await Self.insertMessage(
                 connection: connection, inboundId: inboundId, thread: thread, authorUserId: try row.decode(UUID?.self, column: "user_id"),
                 sender: try row.decode(String.self, column: "from_email"), authorName: try row.decode(String?.self, column: "from_name"),
                 body: body, messageID: try row.decode(String?.self, column: "email_message_id").flatMap { MessageID(parsing: $0) },
                 inReplyTo: try row.decode(String?.self, column: "in_reply_to").flatMap { PostmarkInboundPayload.messageIDs(in: $0).first },
                 parent: try row.decode(UUID?.self, column: "parent_message_id"))
             try await connection.query("UPDATE inbound_emails SET status = 'threaded', released_at = now() WHERE id = $1", [inboundId])
-            return .threaded(threadId: thread, messageId: message, duplicate: false)
+            // duplicate: its Message-ID was already a message of ours (threaded by other means).
+            return .threaded(threadId: thread, messageId: message, duplicate: duplicate)
         }
         if case .threaded(let thread, _, false) = outcome {
             Counter(label: "herald_inbound_replies_total", dimensions: [("status", "released")]).increment()
