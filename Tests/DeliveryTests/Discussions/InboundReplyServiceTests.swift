@@ -61,7 +61,7 @@ struct InboundReplyServiceTests {
     /// free@example.com; one app message that was emailed with a known Message-ID.
     static func withFixture(_ label: String, _ body: (Fixture) async throws -> Void) async throws {
         try await withTestDatabase(label) { db in
-            let pool = db.pool()
+            let pool = db.pool(maximumConnections: 4)
             let tenant = UUID()
             try await CommunicationSettingsStore(pool: pool).update(tenantId: tenant, emailIntegrationEnabled: true, emailReplyDomain: "reply.example.com")
             let thread = try await pool.query("INSERT INTO communication_threads (tenant_id, subject) VALUES ($1, 'Kickoff') RETURNING id", [tenant])[0]
