@@ -20,6 +20,7 @@ public struct HeraldCommand: AsyncParsableCommand {
             ServeCommand.self,
             RunCommand.self,
             StatsCommand.self,
+            InboundCommand.self,
             DemoCommand.self,
         ]
     )

@@ -53,7 +53,7 @@ extension HeraldServer {
             """)
         let inbound = try await pool.query(
             """
-            SELECT to_char(received_at, 'YYYY-MM-DD HH24:MI:SS') AS received, status, from_email,
+            SELECT to_char(received_at, 'YYYY-MM-DD HH24:MI:SS') AS received, status || coalesce(' (' || reason || ')', '') AS status, from_email,
                    coalesce(subject, '') AS subject, coalesce(error, '') AS error, preview
               FROM herald_unmatched_inbound LIMIT 50
             """)

@@ -110,9 +110,12 @@ extension HeraldServer {
             return Self.json(.ok, ["status": "threaded", "thread_id": thread.uuidString.lowercased(),
                                    "message_id": message?.uuidString.lowercased() ?? "", "duplicate": duplicate])
         case .unmatched(let id, let duplicate):
-            return Self.json(.ok, ["status": "unmatched", "inbound_id": id.uuidString.lowercased(), "duplicate": duplicate])
-        case .rejected(let id, let reason, let duplicate):
-            return Self.json(.ok, ["status": "rejected", "inbound_id": id.uuidString.lowercased(), "reason": reason, "duplicate": duplicate])
+            return Self.json(.ok, ["status": "unmatched", "inbound_id": id.uuidString.lowercased(),
+                                   "reason": InboundReplyOutcome.Reason.noThread.rawValue, "duplicate": duplicate])
+        case .rejected(let id, let reason, _, let duplicate):
+            // 200 all the same: the reply is kept, and Postmark must not retry it.
+            return Self.json(.ok, ["status": "rejected", "inbound_id": id.uuidString.lowercased(), "reason": reason.rawValue,
+                                   "detail": reason.explanation, "duplicate": duplicate])
         }
     }
 }

@@ -108,4 +108,37 @@ struct CLITests {
             await pool.close()
         }
     }
+
+    @Test func inboundReleaseThreadsAHeldReplyOnlyOnce() async throws {
+        try await withTestDatabase("cliinbound") { db in
+            let pool = db.pool(maximumConnections: 1)
+            let thread = UUID(), held = UUID(), unmatched = UUID()
+            try await pool.query("INSERT INTO communication_threads (id, tenant_id, subject) VALUES ($1, gen_random_uuid(), 'Kickoff')", [thread])
+            try await pool.query("""
+                INSERT INTO inbound_emails (id, from_email, stripped_text, status, reason, thread_id, raw)
+                VALUES ($1, 'client.private@example.org', 'From my other address.', 'rejected', 'sender_mismatch', $2, '{"FromName": "Client"}'),
+                       ($3, 'x@example.com', 'hi', 'unmatched', 'no_thread', NULL, '{}')
+                """, [held, thread, unmatched])
+            let released = try await Self.herald(db, ["inbound", "release", held.uuidString])
+            #expect(released.status == 0, "\(released.output)")
+            #expect(released.output.contains("released: thread \(thread.uuidString.lowercased())"))
+            let message = try #require(try await pool.query(
+                "SELECT author_email, author_name, body, source FROM communication_messages WHERE thread_id = $1", [thread]).first)
+            #expect(try message.decode(String.self, column: "author_email") == "client.private@example.org")
+            #expect(try message.decode(String?.self, column: "author_name") == "Client")
+            #expect(try message.decode(String.self, column: "source") == "email")
+            let row = try await pool.query("SELECT status, released_at IS NOT NULL AS released FROM inbound_emails WHERE id = $1", [held])[0]
+            #expect(try row.decode(String.self, column: "status") == "threaded")
+            #expect(try row.decode(Bool.self, column: "released"))
+
+            let again = try await Self.herald(db, ["inbound", "release", held.uuidString])
+            #expect(again.status == 0)
+            #expect(again.output.contains("already threaded"))
+            let refused = try await Self.herald(db, ["inbound", "release", unmatched.uuidString])
+            #expect(refused.status != 0)
+            #expect(refused.output.contains("cannot be released"))
+            #expect(try await pool.query("SELECT count(*) FROM communication_messages WHERE thread_id = $1", [thread])[0].decode(Int.self, at: 0) == 1)
+            await pool.close()
+        }
+    }
 }

@@ -120,6 +120,58 @@ struct InboundEndpointTests {
         }
     }
 
+    @Test func replyFromAnotherAddressIsKeptAnswered200AndNotThreaded() async throws {
+        try await withServer("srv_in_mismatch") { base, pool, client in
+            let discussion = try await Self.seedDiscussion(pool)
+            let replyAddress = ReplyToken(threadID: discussion.thread, recipient: "client@example.com").replyAddress(domain: "reply.example.com", key: testKey)
+            let reply = PostmarkInboundMessage(
+                from: "eve@attacker.example", to: replyAddress, subject: "Re: Project kickoff", textBody: "New bank details attached.",
+                emailMessageID: "<eve@attacker.example>", inReplyTo: discussion.rootMessageID)
+            let body = try reply.jsonBody()
+            let response = try await post(client, base + "/webhooks/postmark/inbound", body: body)
+            // 200, so Postmark does not retry; the body says what happened.
+            #expect(response.status == 200)
+            let answer = jsonObject(response)
+            #expect(answer["status"] as? String == "rejected")
+            #expect(answer["reason"] as? String == "sender_mismatch")
+            #expect(answer["duplicate"] as? Bool == false)
+            #expect((answer["detail"] as? String)?.contains("@") == false)
+            let inboundId = try #require(answer["inbound_id"] as? String)
+
+            let retry = try await post(client, base + "/webhooks/postmark/inbound", body: body)
+            #expect(retry.status == 200)
+            #expect(jsonObject(retry)["reason"] as? String == "sender_mismatch")
+            #expect(jsonObject(retry)["duplicate"] as? Bool == true)
+            #expect(jsonObject(retry)["inbound_id"] as? String == inboundId)
+
+            #expect(try await Self.messages(pool, thread: discussion.thread).count == 0)
+            let kept = try await pool.query("SELECT id, reason, thread_id, claimed_email FROM herald_unmatched_inbound")
+            #expect(kept.count == 1)
+            #expect(try kept[0].decode(UUID.self, column: "id").uuidString.lowercased() == inboundId)
+            #expect(try kept[0].decode(String?.self, column: "reason") == "sender_mismatch")
+            #expect(try kept[0].decode(UUID?.self, column: "thread_id") == discussion.thread)
+            #expect(try kept[0].decode(String?.self, column: "claimed_email") == "client@example.com")
+
+            // The admin page shows why.
+            let admin = try await get(client, base + "/admin")
+            #expect(admin.bodyString.contains("rejected (sender_mismatch)"))
+        }
+    }
+
+    @Test func replyFoundByInReplyToFromANonParticipantIsKept() async throws {
+        try await withServer("srv_in_irt_stranger") { base, pool, client in
+            let discussion = try await Self.seedDiscussion(pool)
+            let reply = PostmarkInboundMessage(
+                from: "stranger@example.net", to: "team@reply.example.com", subject: "Re: Project kickoff",
+                textBody: "Forwarded to me.", inReplyTo: discussion.rootMessageID, references: [discussion.rootMessageID])
+            let response = try await post(client, base + "/webhooks/postmark/inbound", body: try reply.jsonBody())
+            #expect(response.status == 200)
+            #expect(jsonObject(response)["status"] as? String == "rejected")
+            #expect(jsonObject(response)["reason"] as? String == "sender_mismatch")
+            #expect(try await Self.messages(pool, thread: discussion.thread).count == 0)
+        }
+    }
+
     @Test func replyToATenantWithIntegrationOffIsRejectedNotDropped() async throws {
         try await withServer("srv_in_off") { base, pool, client in
             let discussion = try await Self.seedDiscussion(pool, integration: false)
@@ -127,6 +179,7 @@ struct InboundEndpointTests {
             let reply = PostmarkInboundMessage(from: "client@example.com", to: replyAddress, subject: "Re", textBody: "hello")
             let response = try await post(client, base + "/webhooks/postmark/inbound", body: try reply.jsonBody())
             #expect(jsonObject(response)["status"] as? String == "rejected")
+            #expect(jsonObject(response)["reason"] as? String == "integration_off")
             #expect(try await pool.query("SELECT count(*) FROM inbound_emails WHERE status = 'rejected'")[0].decode(Int.self, at: 0) == 1)
             #expect(try await Self.messages(pool, thread: discussion.thread).count == 0)
         }

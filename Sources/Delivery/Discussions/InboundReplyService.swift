@@ -6,16 +6,28 @@ public import Postgres
 /// Threads inbound email replies (Postmark's inbound webhook) back into their discussion.
 ///
 /// Guarantees:
-/// - Every webhook is kept in `inbound_emails` (threaded, unmatched or rejected), with the payload.
+/// - Every webhook is kept in `inbound_emails` (threaded, unmatched or rejected), with the payload;
+///   one that is not threaded gets a machine-readable `reason` (``InboundReplyOutcome/Reason``).
 /// - The thread is found by the `MailboxHash` (the signed ``ReplyToken`` of the reply address, or
 ///   a participant's `reply_token`), else by `In-Reply-To` / `References` against the Message-IDs
 ///   Herald stored (`communication_messages.email_message_id`, `discussion_email_tracking.email_message_id`).
+/// - **Sender rule** (``InboundSenderPolicy``). A reply address travels with every forwarded copy,
+///   so finding the thread is not enough: the sender (`FromFull.Email`, else the address in `From`;
+///   trimmed, compared case-insensitively) must be the participant the reply token was issued to
+///   (signed token: the recipient it was signed for; `reply_token`: that participant row), or, for
+///   a reply found by Message-ID alone (one Message-ID per message, shared by all its recipients),
+///   a participant of the thread. Otherwise the reply is not threaded: it is kept with status
+///   `rejected`, reason `sender_mismatch`, the claimed `thread_id`, `parent_message_id` and
+///   `participant_id`, and an operator can ``release(inboundId:)`` it.
+/// - A provider spam verdict (`X-Spam-Status: Yes`) is kept the same way with reason `spam`.
 /// - A threaded reply becomes one `communication_messages` row (source `email`) whose body is the
 ///   reply without quoted history (`StrippedTextReply`, else ``ReplyQuoteStripper``), with the
 ///   reply's `Message-ID` as `email_message_id` and its `In-Reply-To` as `email_in_reply_to`; a
 ///   `message.fanout` job emails it to the other participants. All in one transaction.
-/// - Idempotent: a retried webhook (same Postmark MessageID or same Message-ID header), also when
-///   retries arrive concurrently, creates nothing new (unique keys decide, not a prior read).
+/// - Idempotent, whatever the outcome: a retried webhook (same Postmark MessageID or same
+///   Message-ID header), also when retries arrive concurrently, creates nothing new and reports
+///   the first outcome (unique keys decide, not a prior read).
+/// - Logs name the inbound row, thread and reason, never an address.
 public struct InboundReplyService: Sendable {
     private let pool: PostgresPool
     private let key: TokenSigningKey
@@ -30,7 +42,7 @@ public struct InboundReplyService: Sendable {
 
     /// Receives one inbound webhook. `raw` is the request body (stored as-is when it is valid JSON).
     public func receive(_ payload: PostmarkInboundPayload, raw: String) async throws -> InboundReplyOutcome {
-        let sender = Self.clean(payload.senderEmail)
+        let sender = Self.clean(InboundSenderPolicy.senderAddress(fromFullEmail: payload.fromFull?.email, from: payload.from))
         let messageID = payload.header("Message-ID").flatMap { MessageID(parsing: $0) }
         let inReplyTo = payload.header("In-Reply-To").flatMap { PostmarkInboundPayload.messageIDs(in: $0).first }
         let hash = Self.clean(payload.mailboxHash ?? payload.fromFull?.mailboxHash ?? "")
@@ -38,104 +50,213 @@ public struct InboundReplyService: Sendable {
         let textBody = Self.clean(payload.textBody ?? "")
         let stripped = payload.strippedTextReply.map(Self.clean).flatMap { $0.trimmingWhitespace().isEmpty ? nil : $0 }
             ?? ReplyQuoteStripper.strip(textBody)
+        let decision = Self.decide(
+            match: match, sender: sender, spam: InboundSenderPolicy.isSpam(xSpamStatus: payload.header("X-Spam-Status")), body: stripped)
 
-        var status = "unmatched"
-        var error: String?
-        var threadId: UUID?
-        if let match {
-            threadId = match.threadId
-            status = "threaded"
-            if !match.integrationEnabled {
-                status = "rejected"; error = "email integration is off for this tenant"
-            } else if !EmailAddress.isValid(sender) {
-                status = "rejected"; error = "the sender address is not valid"
-            } else if stripped.trimmingWhitespace().isEmpty {
-                status = "rejected"; error = "the reply is empty once the quoted text is removed"
-            }
-        }
         // jsonb refuses \u0000; such a payload is kept field by field only.
         let rawJSON = raw.contains("\\u0000") ? "{}" : raw
-        let finalStatus = status, finalError = error, finalThread = threadId
         let providerID = payload.messageID.map(Self.clean).flatMap { $0.isEmpty ? nil : $0 }
 
         let outcome = try await pool.transaction { connection -> InboundReplyOutcome in
             let inserted = try await connection.query(
                 """
                 INSERT INTO inbound_emails (provider_message_id, email_message_id, from_email, to_email, mailbox_hash, subject,
-                                            text_body, stripped_text, in_reply_to, references_header, raw, status, thread_id, error)
-                VALUES ($1, $2, $3, $4, nullif($5, ''), $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14)
+                                            text_body, stripped_text, in_reply_to, references_header, raw, status, thread_id, error,
+                                            reason, participant_id, parent_message_id)
+                VALUES ($1, $2, $3, $4, nullif($5, ''), $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15, $16, $17)
                 ON CONFLICT DO NOTHING
                 RETURNING id
                 """,
                 [providerID, messageID?.value, sender, payload.to.map(Self.clean), hash, payload.subject.map(Self.clean), textBody, stripped,
                  payload.header("In-Reply-To").map(Self.clean), payload.header("References").map(Self.clean), PostgresJSON(rawJSON),
-                 finalStatus, finalThread, finalError])
+                 decision.status, decision.threadId, decision.reason?.explanation, decision.reason?.rawValue,
+                 decision.participant?.id, decision.parentMessageId])
             guard let inboundId = try inserted.first?.decode(UUID.self, column: "id") else {
                 return try await Self.previousOutcome(providerID: providerID, messageID: messageID?.value, connection: connection)
             }
-            guard finalStatus == "threaded", let thread = finalThread else {
-                if finalStatus == "unmatched" { return .unmatched(inboundId: inboundId, duplicate: false) }
-                return .rejected(inboundId: inboundId, reason: finalError ?? "refused", duplicate: false)
+            guard decision.status == "threaded", let thread = decision.threadId else {
+                guard let reason = decision.reason, reason != .noThread else { return .unmatched(inboundId: inboundId, duplicate: false) }
+                return .rejected(inboundId: inboundId, reason: reason, threadId: decision.threadId, duplicate: false)
             }
-            let name = payload.fromFull?.name ?? payload.fromName
-            let authorName = name.map { String(HeaderSanitizer.sanitize(Self.clean($0)).prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
-            let created = try await connection.query(
-                """
-                INSERT INTO communication_messages (thread_id, author_user_id, author_email, author_name, body, source,
-                                                    email_message_id, email_in_reply_to, parent_message_id)
-                SELECT $1, (SELECT user_id FROM communication_thread_participants WHERE thread_id = $1 AND lower(email) = lower($2) LIMIT 1),
-                       $2, $3, $4, 'email', $5, $6,
-                       coalesce($7::uuid, (SELECT id FROM communication_messages WHERE thread_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1))
-                ON CONFLICT (email_message_id) DO NOTHING
-                RETURNING id
-                """,
-                [thread, sender, authorName, String(stripped.prefix(1_000_000)), messageID?.value, inReplyTo?.value, match?.parentMessageId])
-            guard let newMessage = try created.first?.decode(UUID.self, column: "id") else {
-                // The Message-ID is already a message of ours: this reply was threaded before.
-                let existing = try await connection.query("SELECT id, thread_id FROM communication_messages WHERE email_message_id = $1", [messageID?.value])
-                let existingId = try existing.first?.decode(UUID.self, column: "id")
-                try await connection.query("UPDATE inbound_emails SET message_id = $2 WHERE id = $1", [inboundId, existingId])
-                return .threaded(threadId: thread, messageId: existingId, duplicate: true)
-            }
-            try await connection.query("UPDATE inbound_emails SET message_id = $2 WHERE id = $1", [inboundId, newMessage])
-            try await connection.query(
-                """
-                INSERT INTO herald_jobs (kind, args, priority, unique_key, queue, state)
-                VALUES ('message.fanout', jsonb_build_object('message_id', $1::uuid), 1, 'message.fanout:' || $1::text, 'default', 'available')
-                ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'scheduled', 'running', 'retryable')
-                DO NOTHING
-                """, [newMessage])
-            return .threaded(threadId: thread, messageId: newMessage, duplicate: false)
+            let (message, duplicate) = try await Self.insertMessage(
+                connection: connection, inboundId: inboundId, thread: thread, authorUserId: decision.participant?.userId, sender: sender,
+                authorName: payload.fromFull?.name ?? payload.fromName, body: stripped, messageID: messageID, inReplyTo: inReplyTo,
+                parent: decision.parentMessageId)
+            return .threaded(threadId: thread, messageId: message, duplicate: duplicate)
         }
         Counter(label: "herald_inbound_replies_total", dimensions: [("status", outcome.status)]).increment()
         switch outcome {
         case .unmatched(let id, false):
-            logger.warning("inbound reply matched no thread; kept in inbound_emails", metadata: ["inbound.id": "\(id)"])
-        case .rejected(let id, let reason, false):
-            logger.warning("inbound reply refused; kept in inbound_emails", metadata: ["inbound.id": "\(id)", "reason": "\(reason)"])
+            logger.warning("inbound reply matched no thread; kept in inbound_emails", metadata: ["inbound.id": "\(id)", "reason": "\(InboundReplyOutcome.Reason.noThread)"])
+        case .rejected(let id, let reason, let thread, false):
+            Counter(label: "herald_inbound_replies_refused_total", dimensions: [("reason", reason.rawValue)]).increment()
+            var metadata: Logger.Metadata = ["inbound.id": "\(id)", "reason": "\(reason)"]
+            if let thread { metadata["thread.id"] = "\(thread)" }
+            if let claim = match?.claim { metadata["inbound.claim"] = "\(Self.name(of: claim))" }
+            logger.warning("inbound reply not threaded; kept in inbound_emails", metadata: metadata)
         default:
             break
         }
         return outcome
     }
 
-    struct ThreadMatch: Sendable {
+    /// Threads a reply kept with a releasable reason (`sender_mismatch` or `spam`, see
+    /// ``InboundReplyOutcome/Reason/isReleasable``) into the thread it claimed, as if it had been
+    /// accepted: one `communication_messages` row authored by its sender (`author_user_id` when
+    /// the sender is a participant), a `message.fanout` job, and the row becomes `threaded` with
+    /// `released_at` set (its `reason` stays, as history). For an operator who has checked the
+    /// sender, e.g. a participant writing from a second address.
+    ///
+    /// Releasing an already threaded row returns it with `duplicate: true`.
+    /// - Throws: `DeliveryStoreError` `.notFound` for an unknown id; `.notReleasable` when the row
+    ///   has another reason, no claimed thread, or no text once the quoted history is removed.
+    public func release(inboundId: UUID) async throws -> InboundReplyOutcome {
+        let outcome = try await pool.transaction { connection -> InboundReplyOutcome in
+            let rows = try await connection.query(
+                """
+                SELECT i.status, i.reason, i.thread_id, i.message_id, i.from_email, i.email_message_id, i.in_reply_to,
+                       coalesce(i.stripped_text, '') AS stripped_text, i.parent_message_id,
+                       coalesce(nullif(i.raw -> 'FromFull' ->> 'Name', ''), i.raw ->> 'FromName') AS from_name,
+                       (SELECT p.user_id FROM communication_thread_participants p
+                         WHERE p.thread_id = i.thread_id AND lower(p.email) = lower(btrim(i.from_email))) AS user_id
+                  FROM inbound_emails i
+                 WHERE i.id = $1
+                 FOR UPDATE
+                """, [inboundId])
+            guard let row = rows.first else {
+                throw DeliveryStoreError(code: .notFound, message: "no inbound email \(inboundId)")
+            }
+            let thread = try row.decode(UUID?.self, column: "thread_id")
+            if try row.decode(String.self, column: "status") == "threaded", let thread {
+                return .threaded(threadId: thread, messageId: try row.decode(UUID?.self, column: "message_id"), duplicate: true)
+            }
+            let reason = try row.decode(String?.self, column: "reason").map(InboundReplyOutcome.Reason.init(rawValue:))
+            guard let reason, reason.isReleasable, let thread else {
+                throw DeliveryStoreError(
+                    code: .notReleasable,
+                    message: "inbound email \(inboundId) cannot be released: only replies kept for sender_mismatch or spam, with a thread, can (reason: \(reason?.rawValue ?? "none"))")
+            }
+            let body = try row.decode(String.self, column: "stripped_text")
+            guard !body.trimmingWhitespace().isEmpty else {
+                throw DeliveryStoreError(code: .notReleasable, message: "inbound email \(inboundId) cannot be released: the reply is empty once the quoted text is removed")
+            }
+            let (message, duplicate) = try await Self.insertMessage(
+                connection: connection, inboundId: inboundId, thread: thread, authorUserId: try row.decode(UUID?.self, column: "user_id"),
+                sender: try row.decode(String.self, column: "from_email"), authorName: try row.decode(String?.self, column: "from_name"),
+                body: body, messageID: try row.decode(String?.self, column: "email_message_id").flatMap { MessageID(parsing: $0) },
+                inReplyTo: try row.decode(String?.self, column: "in_reply_to").flatMap { PostmarkInboundPayload.messageIDs(in: $0).first },
+                parent: try row.decode(UUID?.self, column: "parent_message_id"))
+            try await connection.query("UPDATE inbound_emails SET status = 'threaded', released_at = now() WHERE id = $1", [inboundId])
+            // duplicate: its Message-ID was already a message of ours (threaded by other means).
+            return .threaded(threadId: thread, messageId: message, duplicate: duplicate)
+        }
+        if case .threaded(let thread, _, false) = outcome {
+            Counter(label: "herald_inbound_replies_total", dimensions: [("status", "released")]).increment()
+            logger.notice("inbound reply released into its thread", metadata: ["inbound.id": "\(inboundId)", "thread.id": "\(thread)"])
+        }
+        return outcome
+    }
+
+    /// What `receive` does with a reply, decided from what was found (no I/O).
+    struct Decision: Sendable, Hashable {
+        /// `threaded`, `unmatched` or `rejected`.
+        var status: String
+        /// Nil when threaded.
+        var reason: InboundReplyOutcome.Reason?
+        var threadId: UUID?
+        var parentMessageId: UUID?
+        /// The author when threaded; the participant whose address was claimed otherwise.
+        var participant: InboundSenderPolicy.Participant?
+    }
+
+    /// The checks in order: a thread, the tenant's integration, a valid sender, the spam verdict,
+    /// the sender rule, a non-empty reply.
+    static func decide(match: ThreadMatch?, sender: String, spam: Bool, body: String) -> Decision {
+        guard let match else {
+            return Decision(status: spam ? "rejected" : "unmatched", reason: spam ? .spam : .noThread)
+        }
+        var decision = Decision(status: "rejected", threadId: match.threadId, parentMessageId: match.parentMessageId)
+        let verdict = InboundSenderPolicy.verify(sender: sender, claim: match.claim, participants: match.participants)
+        switch verdict {
+        case .allowed(let participant): decision.participant = participant
+        case .senderMismatch(let claimed): decision.participant = claimed
+        }
+        if !match.integrationEnabled {
+            decision.reason = .integrationOff
+        } else if !EmailAddress.isValid(sender) {
+            decision.reason = .invalidSender
+        } else if spam {
+            decision.reason = .spam
+        } else if case .senderMismatch = verdict {
+            decision.reason = .senderMismatch
+        } else if body.trimmingWhitespace().isEmpty {
+            decision.reason = .emptyReply
+        } else {
+            decision.status = "threaded"
+        }
+        return decision
+    }
+
+    /// Inserts the reply as a message of `thread` with its fan-out job and links inbound row
+    /// `inboundId` to it. Returns the message and whether it already existed (its Message-ID is
+    /// already a message of ours: threaded before).
+    static func insertMessage(
+        connection: PostgresConnection, inboundId: UUID, thread: UUID, authorUserId: UUID?, sender: String, authorName: String?,
+        body: String, messageID: MessageID?, inReplyTo: MessageID?, parent: UUID?
+    ) async throws -> (message: UUID?, duplicate: Bool) {
+        let name = authorName.map { String(HeaderSanitizer.sanitize(Self.clean($0)).prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
+        let created = try await connection.query(
+            """
+            INSERT INTO communication_messages (thread_id, author_user_id, author_email, author_name, body, source,
+                                                email_message_id, email_in_reply_to, parent_message_id)
+            SELECT $1, $2, $3, $4, $5, 'email', $6, $7,
+                   coalesce($8::uuid, (SELECT id FROM communication_messages WHERE thread_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1))
+            ON CONFLICT (email_message_id) DO NOTHING
+            RETURNING id
+            """,
+            [thread, authorUserId, sender, name, String(body.prefix(1_000_000)), messageID?.value, inReplyTo?.value, parent])
+        guard let newMessage = try created.first?.decode(UUID.self, column: "id") else {
+            let existing = try await connection.query("SELECT id FROM communication_messages WHERE email_message_id = $1", [messageID?.value])
+            let existingId = try existing.first?.decode(UUID.self, column: "id")
+            try await connection.query("UPDATE inbound_emails SET message_id = $2 WHERE id = $1", [inboundId, existingId])
+            return (existingId, true)
+        }
+        try await connection.query("UPDATE inbound_emails SET message_id = $2 WHERE id = $1", [inboundId, newMessage])
+        try await connection.query(
+            """
+            INSERT INTO herald_jobs (kind, args, priority, unique_key, queue, state)
+            VALUES ('message.fanout', jsonb_build_object('message_id', $1::uuid), 1, 'message.fanout:' || $1::text, 'default', 'available')
+            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'scheduled', 'running', 'retryable')
+            DO NOTHING
+            """, [newMessage])
+        return (newMessage, false)
+    }
+
+    /// The thread a reply claims, how it was found, and who may post there.
+    struct ThreadMatch: Sendable, Hashable {
         var threadId: UUID
         var parentMessageId: UUID?
         var integrationEnabled: Bool
+        var claim: InboundSenderPolicy.Claim
+        var participants: [InboundSenderPolicy.Participant]
     }
 
     /// The thread by mailbox hash first (signed token, then a participant's reply_token), then by the
-    /// referenced Message-IDs, newest first.
+    /// referenced Message-IDs, newest first; with the thread's participants.
     func findThread(mailboxHash: String, references: [MessageID]) async throws -> ThreadMatch? {
         var threadId: UUID?
+        var claim = InboundSenderPolicy.Claim.messageID
         if !mailboxHash.isEmpty {
             if let token = try? ReplyToken.verify(mailboxHash, key: key) {
                 threadId = token.threadID
-            } else if mailboxHash.utf8.count <= 128 {
-                threadId = try await pool.query(
-                    "SELECT thread_id FROM communication_thread_participants WHERE reply_token = $1", [mailboxHash]
-                ).first?.decode(UUID.self, column: "thread_id")
+                claim = .signedToken(token)
+            } else if mailboxHash.utf8.count <= 128,
+                let row = try await pool.query(
+                    "SELECT id, thread_id FROM communication_thread_participants WHERE reply_token = $1", [mailboxHash]
+                ).first
+            {
+                threadId = try row.decode(UUID.self, column: "thread_id")
+                claim = .participantToken(participantId: try row.decode(UUID.self, column: "id"))
             }
         }
         var parent: UUID?
@@ -158,20 +279,29 @@ public struct InboundReplyService: Sendable {
             }
         }
         guard let threadId else { return nil }
+        // One row per participant (one with NULLs when there is none).
         let rows = try await pool.query(
             """
-            SELECT coalesce(s.email_integration_enabled, false) AS enabled
-              FROM communication_threads t LEFT JOIN communication_settings s ON s.tenant_id = t.tenant_id
+            SELECT coalesce(s.email_integration_enabled, false) AS enabled, p.id, p.email, p.user_id
+              FROM communication_threads t
+              LEFT JOIN communication_settings s ON s.tenant_id = t.tenant_id
+              LEFT JOIN communication_thread_participants p ON p.thread_id = t.id
              WHERE t.id = $1
             """, [threadId])
-        guard let row = rows.first else { return nil }
-        return ThreadMatch(threadId: threadId, parentMessageId: parent, integrationEnabled: try row.decode(Bool.self, column: "enabled"))
+        guard let first = rows.first else { return nil }
+        let participants = try rows.compactMap { row -> InboundSenderPolicy.Participant? in
+            guard let id = try row.decode(UUID?.self, column: "id"), let email = try row.decode(String?.self, column: "email") else { return nil }
+            return InboundSenderPolicy.Participant(id: id, email: email, userId: try row.decode(UUID?.self, column: "user_id"))
+        }
+        return ThreadMatch(
+            threadId: threadId, parentMessageId: parent, integrationEnabled: try first.decode(Bool.self, column: "enabled"),
+            claim: claim, participants: participants)
     }
 
     static func previousOutcome(providerID: String?, messageID: String?, connection: PostgresConnection) async throws -> InboundReplyOutcome {
         let rows = try await connection.query(
             """
-            SELECT id, status, thread_id, message_id, error FROM inbound_emails
+            SELECT id, status, thread_id, message_id, reason FROM inbound_emails
              WHERE provider_message_id = $1 OR email_message_id = $2 ORDER BY received_at LIMIT 1
             """, [providerID, messageID])
         guard let row = rows.first else {
@@ -184,7 +314,18 @@ public struct InboundReplyService: Sendable {
         case "unmatched":
             return .unmatched(inboundId: id, duplicate: true)
         default:
-            return .rejected(inboundId: id, reason: try row.decode(String?.self, column: "error") ?? "refused", duplicate: true)
+            // Rows written by hand may have no reason.
+            let reason = try row.decode(String?.self, column: "reason").map(InboundReplyOutcome.Reason.init(rawValue:)) ?? InboundReplyOutcome.Reason(rawValue: "refused")
+            return .rejected(inboundId: id, reason: reason, threadId: try row.decode(UUID?.self, column: "thread_id"), duplicate: true)
+        }
+    }
+
+    /// The claim's name in logs.
+    static func name(of claim: InboundSenderPolicy.Claim) -> String {
+        switch claim {
+        case .signedToken: "signed_token"
+        case .participantToken: "participant_token"
+        case .messageID: "message_id"
         }
     }
 

@@ -7,7 +7,7 @@ public struct DeliveryStoreError: Error, Sendable, Hashable, CustomStringConvert
     /// What went wrong.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
-            case signatureTooLong, invalidText, invalidEmail, recorderOverloaded, recorderShutDown, recorderAlreadyRunning
+            case signatureTooLong, invalidText, invalidEmail, recorderOverloaded, recorderShutDown, recorderAlreadyRunning, notFound, notReleasable
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -24,6 +24,10 @@ public struct DeliveryStoreError: Error, Sendable, Hashable, CustomStringConvert
         public static let recorderShutDown = Code(.recorderShutDown)
         /// `TrackingEventRecorder.run()` was called while it was already running.
         public static let recorderAlreadyRunning = Code(.recorderAlreadyRunning)
+        /// The row named does not exist.
+        public static let notFound = Code(.notFound)
+        /// An inbound email that `InboundReplyService.release(inboundId:)` may not thread.
+        public static let notReleasable = Code(.notReleasable)
 
         public var description: String { base.rawValue }
     }

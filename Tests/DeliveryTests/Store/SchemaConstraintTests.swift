@@ -255,6 +255,9 @@ struct SchemaConstraintTests {
             try await c.query(inbound, ["pm-7", "<in-7@client.example>", "c@example.com", "threaded", thread])
             let unmatched = try await c.query("SELECT provider_message_id, status FROM herald_unmatched_inbound ORDER BY provider_message_id")
             #expect(try unmatched.map { try $0.decode(String.self, column: "provider_message_id") } == ["pm-1", "pm-6"])
+            let withReason = "INSERT INTO inbound_emails (provider_message_id, from_email, status, reason) VALUES ($1, 'c@example.com', 'rejected', $2)"
+            try await c.query(withReason, ["pm-8", "sender_mismatch"])
+            await refused(c, "inbound_emails_reason_check", withReason, ["pm-9", "lost_in_the_mail"])
             await c.close()
         }
     }

@@ -174,6 +174,13 @@ struct DemoCommand: AsyncParsableCommand {
         let inbound = try await sandbox.postPostmarkWebhook(reply, to: publicURL + "/webhooks/postmark/inbound", basicAuth: webhookAuth, client: curl)
         _ = try await sandbox.postPostmarkWebhook(reply, to: publicURL + "/webhooks/postmark/inbound", basicAuth: webhookAuth, client: curl)
         step("Erin replied by email (Reply-To \(erinEmail.replyTo ?? "?")): inbound webhook → \(inbound.status); the retried webhook adds nothing")
+        // Erin's email was forwarded; someone else answers her reply address. Kept, not threaded.
+        let forwarded = PostmarkInboundMessage(
+            from: "mallory@elsewhere.example", fromName: "Mallory", to: erinEmail.replyTo ?? "", subject: "Re: " + erinEmail.subject,
+            textBody: "Please send the invoice to my address instead.", inReplyTo: erinEmail.header("Message-ID"))
+        let held = try await sandbox.postPostmarkWebhook(forwarded, to: publicURL + "/webhooks/postmark/inbound", basicAuth: webhookAuth, client: curl)
+        let answer = (try? JSONSerialization.jsonObject(with: Data(held.body))) as? [String: Any] ?? [:]
+        step("Someone else answered Erin's reply address (a forwarded copy): → \(held.status) \(answer["status"] as? String ?? "?") (\(answer["reason"] as? String ?? "?")); kept in herald_unmatched_inbound, not threaded")
         try await waitFor("the reply threaded and fanned out", step: step) {
             let row = try await pool.query("""
                 SELECT (SELECT count(*) FROM communication_messages WHERE thread_id = $1 AND source = 'email') AS replies,

@@ -117,6 +117,15 @@ struct DemoScenario {
             if let parent = try row.decode(String?.self, column: "email_in_reply_to") { out += ", In-Reply-To \(parent)" }
             out += "\n"
         }
+        let held = try await pool.query(
+            "SELECT from_email, coalesce(claimed_email, '-') AS claimed, reason, preview FROM herald_unmatched_inbound WHERE thread_id = $1", [thread])
+        if !held.isEmpty {
+            out += "\n== Replies kept, not threaded (herald_unmatched_inbound)\n"
+            for row in held {
+                out += "  \(try row.decode(String?.self, column: "reason") ?? "-"): from \(try row.decode(String.self, column: "from_email")) "
+                out += "via the reply address of \(try row.decode(String.self, column: "claimed")): \(try row.decode(String.self, column: "preview"))\n"
+            }
+        }
         out += "\n== Tracking per recipient\n"
         for row in try await pool.query("""
             SELECT recipient_email, recipient_type, sent_at IS NOT NULL AS sent, delivered_at IS NOT NULL AS delivered,

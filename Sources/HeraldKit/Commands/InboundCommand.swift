@@ -1,0 +1,52 @@
+import ArgumentParser
+import Delivery
+import Foundation
+import Logging
+import Postgres
+
+/// `herald inbound release ID`: operator actions on kept inbound replies.
+struct InboundCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inbound",
+        abstract: "Act on inbound replies that were kept but not threaded (see the view herald_unmatched_inbound).",
+        subcommands: [Release.self])
+
+    struct Release: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Thread a reply kept for sender_mismatch or spam into the thread it claimed, after checking its sender.",
+            discussion: """
+                The reply becomes a message of the claimed thread authored by its real sender and is emailed to \
+                the other participants; its inbound_emails row becomes threaded, with released_at set. \
+                Find candidates with: SELECT id, from_email, claimed_email, reason, preview FROM herald_unmatched_inbound \
+                WHERE reason IN ('sender_mismatch', 'spam');
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The inbound_emails id.") var id: String
+
+        func validate() throws {
+            guard UUID(uuidString: id) != nil else { throw ValidationError("'\(id)' is not a UUID") }
+        }
+
+        func run() async throws {
+            let logger = try global.makeLogger("herald.inbound")
+            guard let uuid = UUID(uuidString: id) else { throw ValidationError("'\(id)' is not a UUID") }
+            let pool = PostgresPool(configuration: try global.databaseConfiguration(applicationName: "herald inbound"),
+                                    pool: .init(maximumConnections: 1), logger: logger)
+            let outcome: InboundReplyOutcome
+            do {
+                // Releasing verifies no reply token, so any key will do; HERALD_SECRET is not needed.
+                let key = try TokenSigningKey(secret: (0..<32).map { _ in UInt8.random(in: .min ... .max) })
+                outcome = try await InboundReplyService(pool: pool, key: key, logger: logger).release(inboundId: uuid)
+            } catch {
+                await pool.close()
+                throw error
+            }
+            await pool.close()
+            if case .threaded(let thread, let message, let duplicate) = outcome {
+                let what = duplicate ? "already threaded" : "released"
+                print("\(what): thread \(thread.uuidString.lowercased()), message \(message?.uuidString.lowercased() ?? "-")")
+            }
+        }
+    }
+}
