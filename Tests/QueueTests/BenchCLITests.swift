@@ -33,7 +33,7 @@ struct BenchCLITests {
     func delivery() async throws {
         try await withTestDatabase("benchdelivery") { db in
             for extra in [[String](), ["--no-inline", "--delay-ms", "20"]] {
-                let run = try await Self.bench(db, ["delivery", "--notifications", "300", "--concurrency", "100"] + extra)
+                let run = try await Self.bench(db, ["delivery", "--notifications", "300", "--concurrency", "100", "--connections", "4"] + extra)
                 #expect(run.status == 0, "\(run.output)")
                 let rate = try #require(run.json["emails_per_s"] as? Double, "\(run.output)")
                 let p50 = try #require(run.json["latency_p50_ms"] as? Double)

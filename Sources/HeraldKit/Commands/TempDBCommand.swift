@@ -33,8 +33,10 @@ struct TempDBCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try global.makeLogger("herald.tempdb")
         let argv = command.first == "--" ? Array(command.dropFirst()) : command
+        // The parallel test pass opens a few hundred connections at its peak (each test has its
+        // own pool; process tests start workers and benchmarks): 200 was seen to run out.
         let server = try await startMigratedTemporaryPostgres(
-            options: .init(fsync: fsync), database: "herald", logger: logger)
+            options: .init(fsync: fsync, maxConnections: 500), database: "herald", logger: logger)
         defer { server.stop() }
         try await withDatabaseConnection(server.configuration, logger: logger) { admin in
             try await admin.execute("CREATE DATABASE herald_template TEMPLATE herald")
