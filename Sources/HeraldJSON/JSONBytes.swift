@@ -25,8 +25,8 @@ enum JSONBytes {
     }
 }
 
-/// The offset of the first ill-formed UTF-8 byte, for error messages (the fast path validates
-/// with the standard library and only calls this once it has failed).
+/// Strict UTF-8 validation, for strings that are not pure ASCII (the standard library's
+/// `String(validating:)` is generic and, unspecialised, several times slower).
 enum UTF8Validation {
     /// The offset of the first byte of the first ill-formed sequence, or `bytes.count` when all
     /// are well-formed (Unicode's definition: no overlong forms, surrogates or values above U+10FFFF).
@@ -34,6 +34,14 @@ enum UTF8Validation {
         var index = 0
         let count = bytes.count
         while index < count {
+            if let base = bytes.baseAddress {
+                // Runs of ASCII, eight bytes at a time.
+                let raw = UnsafeRawPointer(base)
+                while index + 8 <= count, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    index += 8
+                }
+                guard index < count else { break }
+            }
             let lead = bytes[index]
             let length: Int
             var lower: UInt8 = 0x80

@@ -77,6 +77,7 @@ struct JSONParser {
             depth -= 1
             return .array(elements)
         }
+        elements.reserveCapacity(4)
         while true {
             elements.append(try parseValue())
             skipWhitespace()
@@ -109,6 +110,7 @@ struct JSONParser {
             depth -= 1
             return .object(members)
         }
+        members.reserveCapacity(8)  // one allocation for typical API objects instead of four
         var positions: [String: Int] = [:]
         while true {
             guard index < input.count else { throw endError("expected a string key in an object") }
@@ -173,34 +175,37 @@ struct JSONParser {
         let start = index
         index += 1  // "
         let contentStart = index
-        while true {
-            skipPlainStringBytes()
-            guard index < input.count else { throw unterminated(start) }
-            let byte = input[index]
-            if byte == UInt8(ascii: "\"") {
-                let string = try makeString(contentStart..<index, stringStart: start)
-                index += 1
-                return string
-            }
-            if byte == UInt8(ascii: "\\") { return try parseEscapedString(start: start, contentStart: contentStart) }
+        var nonASCII = false
+        skipPlainStringBytes(nonASCII: &nonASCII)
+        guard index < input.count else { throw unterminated(start) }
+        switch input[index] {
+        case UInt8(ascii: "\""):
+            let string = try makeString(UnsafeBufferPointer(rebasing: input[contentStart..<index]), ascii: !nonASCII, rawRange: contentStart..<index)
+            index += 1
+            return string
+        case UInt8(ascii: "\\"):
+            return try parseEscapedString(start: start, contentStart: contentStart, nonASCII: nonASCII)
+        case let byte:
             throw controlCharacter(byte)
         }
     }
 
     /// The slow path, from the first backslash: decodes escapes into a byte buffer.
-    private mutating func parseEscapedString(start: Int, contentStart: Int) throws(JSONParseError) -> String {
+    private mutating func parseEscapedString(start: Int, contentStart: Int, nonASCII: Bool) throws(JSONParseError) -> String {
+        var nonASCII = nonASCII
         var bytes: [UInt8] = []
         bytes.reserveCapacity(index - contentStart + 32)
         bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[contentStart..<index]))
         while true {
             let runStart = index
-            skipPlainStringBytes()
+            skipPlainStringBytes(nonASCII: &nonASCII)
             if index > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input[runStart..<index])) }
             guard index < input.count else { throw unterminated(start) }
             let byte = input[index]
             if byte == UInt8(ascii: "\"") {
-                guard let string = String(validating: bytes, as: UTF8.self) else {
-                    throw invalidUTF8(contentStart..<index)
+                // Escapes only add well-formed sequences: raw ASCII needs no check.
+                let string = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) in
+                    try makeString(buffer, ascii: !nonASCII, rawRange: contentStart..<index)
                 }
                 index += 1
                 return string
@@ -290,24 +295,31 @@ struct JSONParser {
     }
 
     /// Advances `index` past bytes that stand for themselves in a string (not `"`, `\` or a
-    /// control character), eight at a time while possible.
-    private mutating func skipPlainStringBytes() {
+    /// control character), eight at a time while possible; sets `nonASCII` when any of them is.
+    private mutating func skipPlainStringBytes(nonASCII: inout Bool) {
         let count = input.count
+        var seen: UInt64 = 0
         if let base = input.baseAddress {
             let raw = UnsafeRawPointer(base)
             while index + 8 <= count {
                 let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
                 if JSONBytes.wordNeedsAttention(word) { break }
+                seen |= word
                 index += 8
             }
         }
-        while index < count, !JSONBytes.byteNeedsAttention(input[index]) { index += 1 }
+        while index < count, !JSONBytes.byteNeedsAttention(input[index]) {
+            seen |= UInt64(input[index])
+            index += 1
+        }
+        if seen & 0x8080_8080_8080_8080 != 0 { nonASCII = true }
     }
 
-    private func makeString(_ range: Range<Int>, stringStart: Int) throws(JSONParseError) -> String {
-        let bytes = UnsafeBufferPointer(rebasing: input[range])
-        guard let string = String(validating: bytes, as: UTF8.self) else { throw invalidUTF8(range) }
-        return string
+    /// A String of well-formed UTF-8. ASCII needs no check; otherwise an ill-formed sequence is an
+    /// error at its offset in `rawRange`, the string's bytes as they are in the input.
+    private func makeString(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool, rawRange: Range<Int>) throws(JSONParseError) -> String {
+        if !ascii, UTF8Validation.firstInvalidOffset(bytes) != bytes.count { throw invalidUTF8(rawRange) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     // MARK: Numbers

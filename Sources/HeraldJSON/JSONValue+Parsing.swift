@@ -15,12 +15,12 @@ extension JSONValue {
         self = try parser.parseDocument()
     }
 
-    /// Parses one JSON document from UTF-8 bytes; see ``init(parsing:maximumDepth:)-(UnsafeRawBufferPointer,_)``.
+    /// Parses one JSON document from UTF-8 bytes; see the raw-buffer `init(parsing:maximumDepth:)` for the rules.
     public init(parsing bytes: [UInt8], maximumDepth: Int = JSONValue.defaultMaximumDepth) throws(JSONParseError) {
         self = try bytes.withUnsafeBytes { raw in Self.parse(raw, maximumDepth: maximumDepth) }.get()
     }
 
-    /// Parses one JSON document from a string's UTF-8; see ``init(parsing:maximumDepth:)-(UnsafeRawBufferPointer,_)``.
+    /// Parses one JSON document from a string's UTF-8; see the raw-buffer `init(parsing:maximumDepth:)` for the rules.
     public init(parsing text: String, maximumDepth: Int = JSONValue.defaultMaximumDepth) throws(JSONParseError) {
         var text = text
         self = try text.withUTF8 { utf8 in Self.parse(UnsafeRawBufferPointer(utf8), maximumDepth: maximumDepth) }.get()

@@ -1,4 +1,4 @@
-/// A JSON value (RFC 8259), as parsed by ``init(parsing:maximumDepth:)-(_:_:)`` and written by ``JSONWriter``.
+/// A JSON value (RFC 8259), as parsed by `init(parsing:maximumDepth:)` and written by ``JSONWriter``.
 ///
 /// Numbers: a literal without fraction or exponent that fits an `Int` is ``int(_:)``; every other
 /// number (`2.5`, `1e3`, `-0`, `9223372036854775808`) is ``double(_:)``, rounded to nearest.
@@ -7,8 +7,9 @@
 /// parsing free of hashing (the hot readers look up a handful of known keys, see
 /// ``subscript(_:)``), and writing a parsed value back gives the same member order. The parser
 /// never produces two members with the same key: a repeated key replaces the earlier value in
-/// place (the last one wins, as with Foundation). Values built by hand should keep keys unique
-/// too; lookups then see the last of equal keys.
+/// place (the last one wins, as with `JSONSerialization`). Keys compare as Swift strings (by
+/// canonical equivalence, as Foundation's dictionaries do). Values built by hand should keep keys
+/// unique too; lookups then see the last of equal keys.
 public enum JSONValue: Sendable {
     /// `null`.
     case null

@@ -236,6 +236,26 @@ struct ParserTests {
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: [0x5B, 0xE9, 0x5D]) }  // outside a string: not a value
     }
 
+    @Test("Random bytes in strings: accepted exactly when the standard library finds them well-formed")
+    func randomUTF8() {
+        var generator = SeededGenerator(seed: 0x07F8)
+        let pool: [UInt8] = [0x41, 0x7E, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF]
+        for round in 0..<20_000 {
+            let content = (0..<Int.random(in: 0...14, using: &generator)).map { _ in pool.randomElement(using: &generator)! }
+            // Sometimes behind an escape, to take the slow path.
+            let prefix: [UInt8] = Bool.random(using: &generator) ? [0x5C, 0x6E] : []  // the escape \n
+            let document = [0x22] + prefix + content + [0x22]
+            let reference = String(validating: content, as: UTF8.self)
+            do {
+                let value = try JSONValue(parsing: document)
+                #expect(reference != nil && value == .string((prefix.isEmpty ? "" : "\n") + (reference ?? "")), "round \(round): \(content)")
+            } catch {
+                #expect(reference == nil && error.code == .invalidUTF8, "round \(round): \(content)")
+                #expect(error.offset >= 1 + prefix.count && error.offset < document.count - 1)
+            }
+        }
+    }
+
     @Test("Error descriptions name the code and offset but not the document")
     func errorDescription() {
         let error = #expect(throws: JSONParseError.self) { try JSONValue(parsing: #"{"secret-token": 1,}"#) }
