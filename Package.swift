@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "Curl", targets: ["Curl"]),
         .library(name: "Queue", targets: ["Queue"]),
+        .library(name: "HeraldJSON", targets: ["HeraldJSON"]),
         .library(name: "Delivery", targets: ["Delivery"]),
         .library(name: "Server", targets: ["Server"]),
     ],
@@ -57,6 +58,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Strict JSON parsing and writing for the hot provider paths (standard library only).
+        .target(
+            name: "HeraldJSON",
+            swiftSettings: swiftSettings
+        ),
+
         // The generic PostgreSQL job queue.
         .target(
             name: "Queue",
@@ -73,7 +80,7 @@ let package = Package(
         .target(
             name: "Delivery",
             dependencies: [
-                "Postgres", "Curl", "Queue",
+                "Postgres", "Curl", "Queue", "HeraldJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -86,7 +93,7 @@ let package = Package(
         .target(
             name: "Sandbox",
             dependencies: [
-                "Curl",
+                "Curl", "HeraldJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,7 +121,7 @@ let package = Package(
         .target(
             name: "HeraldKit",
             dependencies: [
-                "Postgres", "Curl", "Queue", "Delivery", "Sandbox", "Server",
+                "Postgres", "Curl", "Queue", "HeraldJSON", "Delivery", "Sandbox", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -153,6 +160,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HeraldJSONTests",
+            dependencies: ["HeraldJSON"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "QueueTests",
             dependencies: ["Queue", "Postgres", "HeraldTestSupport"],
             swiftSettings: swiftSettings
@@ -160,14 +172,14 @@ let package = Package(
         .testTarget(
             name: "DeliveryTests",
             dependencies: [
-                "Delivery", "Sandbox", "Queue", "Postgres", "Curl", "HeraldTestSupport",
+                "Delivery", "Sandbox", "Queue", "Postgres", "Curl", "HeraldJSON", "HeraldTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SandboxTests",
-            dependencies: ["Sandbox", "Curl"],
+            dependencies: ["Sandbox", "Curl", "HeraldJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,5 @@
+import HeraldJSON
+
 /// A Postmark API error body, `{"ErrorCode": …, "Message": …}`, with the HTTP status it travels with.
 struct PostmarkAPIError: Error, Sendable, Equatable, Encodable {
     var errorCode: Int
@@ -8,6 +10,14 @@ struct PostmarkAPIError: Error, Sendable, Equatable, Encodable {
     enum CodingKeys: String, CodingKey {
         case errorCode = "ErrorCode"
         case message = "Message"
+    }
+
+    /// Writes the body, `{"ErrorCode": …, "Message": …}` (the status travels in the response line).
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.member("ErrorCode", errorCode)
+            writer.member("Message", message)
+        }
     }
 
     static func invalidRequest(_ message: String) -> Self { .init(errorCode: 300, message: message) }

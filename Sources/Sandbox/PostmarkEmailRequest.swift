@@ -1,6 +1,9 @@
 /// The body of Postmark's `POST /email` (and one element of `POST /email/batch`), decoded leniently:
 /// every field is optional so that validation, not decoding, decides what is missing.
-struct PostmarkEmailRequest: Decodable, Sendable {
+///
+/// The sandbox reads requests through ``HeraldJSON`` (`PostmarkEmailRequest+JSON.swift`); the
+/// `Decodable` form, with the same rules, stays for comparison (tests, `herald bench json`).
+struct PostmarkEmailRequest: Decodable, Sendable, Equatable {
     var from: String?
     var to: String?
     var cc: String?

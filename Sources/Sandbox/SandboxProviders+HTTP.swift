@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HeraldJSON
 import Hummingbird
 import NIOCore
 
@@ -20,6 +21,13 @@ extension SandboxProviders {
         return json(status: status, bytes: bytes)
     }
 
+    /// A JSON response written by `body` (the Postmark answers; no encoder, no failure path).
+    static func json(status: Int, writing body: (inout JSONWriter) -> Void) -> Response {
+        var writer = JSONWriter()
+        body(&writer)
+        return json(status: status, bytes: writer.bytes)
+    }
+
     static func json(status: Int, bytes: some Sequence<UInt8>) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
@@ -35,6 +43,12 @@ extension SandboxProviders {
         let (delay, failure) = state.beginRequest(endpoint)
         if delay > .zero { try await Task.sleep(for: delay) }
         return failure
+    }
+
+    /// The request body parsed as JSON, or nil when it is not JSON (RFC 8259, strictly).
+    static func jsonBody(_ request: Request) async throws -> JSONValue? {
+        let buffer = try await request.body.collect(upTo: maxBodySize)
+        return buffer.withUnsafeReadableBytes { try? JSONValue(parsing: $0) }
     }
 
     static func collectBody(_ request: Request) async throws -> Data {

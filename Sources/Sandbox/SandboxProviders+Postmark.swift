@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HeraldJSON
 import Hummingbird
 
 /// Postmark's `POST /email` and `POST /email/batch`.
@@ -7,7 +8,8 @@ extension SandboxProviders {
     /// Postmark refuses a batch of more than this many messages as a whole.
     static let maxBatchSize = 500
 
-    /// One element of Postmark's send response (the whole body for `/email`).
+    /// One element of Postmark's send response (the whole body for `/email`). Written with
+    /// ``write(to:)``; the `Encodable` form, with the same members, stays for comparison.
     struct PostmarkSendResult: Encodable {
         var to: String?
         var submittedAt: String?
@@ -18,6 +20,17 @@ extension SandboxProviders {
         enum CodingKeys: String, CodingKey {
             case to = "To", submittedAt = "SubmittedAt", messageID = "MessageID", errorCode = "ErrorCode"
             case message = "Message"
+        }
+
+        /// Writes the members `JSONEncoder` would write: absent optionals left out.
+        func write(to writer: inout JSONWriter) {
+            writer.object { writer in
+                writer.member("To", to)
+                writer.member("SubmittedAt", submittedAt)
+                writer.member("MessageID", messageID)
+                writer.member("ErrorCode", errorCode)
+                writer.member("Message", message)
+            }
         }
     }
 
@@ -33,16 +46,13 @@ extension SandboxProviders {
     private func handleEmail(_ request: Request) async throws -> Response {
         if let failure = try await begin(.email) { return Self.postmarkFailure(failure) }
         if let refusal = checkPostmarkRequest(request) { return Self.postmarkError(refusal) }
-        let message: PostmarkEmailRequest
-        do {
-            message = try JSONDecoder().decode(PostmarkEmailRequest.self, from: try await Self.collectBody(request))
-        } catch is DecodingError {
+        guard let json = try await Self.jsonBody(request), let message = try? PostmarkEmailRequest(json: json) else {
             return Self.postmarkError(.invalidJSON)
         }
         switch accept(message, viaBatch: false) {
         case .success(let (email, result)):
             state.record(emails: [email])
-            return Self.json(status: 200, result)
+            return Self.json(status: 200) { result.write(to: &$0) }
         case .failure(let error):
             return Self.postmarkError(error)
         }
@@ -51,18 +61,15 @@ extension SandboxProviders {
     private func handleBatch(_ request: Request) async throws -> Response {
         if let failure = try await begin(.batch) { return Self.postmarkFailure(failure) }
         if let refusal = checkPostmarkRequest(request) { return Self.postmarkError(refusal) }
-        let elements: [PostmarkBatchElement]
-        do {
-            elements = try JSONDecoder().decode([PostmarkBatchElement].self, from: try await Self.collectBody(request))
-        } catch is DecodingError {
+        guard let json = try await Self.jsonBody(request), let messages = PostmarkEmailRequest.batch(json: json) else {
             return Self.postmarkError(.invalidJSON)
         }
-        guard elements.count <= Self.maxBatchSize else { return Self.postmarkError(.tooManyBatchMessages) }
+        guard messages.count <= Self.maxBatchSize else { return Self.postmarkError(.tooManyBatchMessages) }
         var accepted: [SandboxEmail] = []
         var results: [PostmarkSendResult] = []
-        results.reserveCapacity(elements.count)
-        for element in elements {
-            guard let message = element.message else {
+        results.reserveCapacity(messages.count)
+        for message in messages {
+            guard let message else {
                 results.append(.init(errorCode: 300, message: "Invalid email request: the message could not be read."))
                 continue
             }
@@ -75,7 +82,11 @@ extension SandboxProviders {
             }
         }
         state.record(emails: accepted)
-        return Self.json(status: 200, results)
+        return Self.json(status: 200) { writer in
+            writer.array { writer in
+                for result in results { result.write(to: &writer) }
+            }
+        }
     }
 
     /// Authentication and content type, checked before the body is read.
@@ -115,7 +126,7 @@ extension SandboxProviders {
     }
 
     static func postmarkError(_ error: PostmarkAPIError) -> Response {
-        json(status: error.httpStatus, error)
+        json(status: error.httpStatus) { error.write(to: &$0) }
     }
 
     static func postmarkFailure(_ failure: SandboxFailure) -> Response {

@@ -84,7 +84,7 @@ public struct DigestBuilder: JobHandler {
         }
         let items: [TemplateValue] = reservation.items.map { item in
             var context: [String: TemplateValue] = ["type": .string(item.type), "priority": .string(item.priority.rawValue)]
-            if case .object(let data)? = try? item.data.decode(TemplateValue.self) { context.merge(data) { _, new in new } }
+            if case .object(let data)? = try? TemplateValue(parsingJSON: item.data.text) { context.merge(data) { _, new in new } }
             var rendered: RenderedNotification?
             if let template = item.template { rendered = try? templates.compiled(template).render(context: .object(context)) }
             var entry: [String: TemplateValue] = [

@@ -132,7 +132,7 @@ public struct EmailNotificationService: JobHandler {
             "notification_id": .string(input.id.uuidString.lowercased()),
         ]
         if let email = input.email { members["recipient_email"] = .string(email) }
-        if case .object(let data)? = try? input.data.decode(TemplateValue.self) {
+        if case .object(let data)? = try? TemplateValue(parsingJSON: input.data.text) {
             members.merge(data) { _, fromData in fromData }
         }
         return .object(members)

@@ -1,4 +1,4 @@
-import Foundation
+package import HeraldJSON
 
 extension PostmarkClient {
     /// Maps Postmark's answer to `POST /email` onto a result. Pure: exposed for tests and for
@@ -8,7 +8,7 @@ extension PostmarkClient {
     /// unreadable answer (retryable, operator alert); any other status without a readable body is
     /// classified by its status alone.
     public static func result(httpStatus: Int, body: [UInt8]) -> PostmarkSendResult {
-        let answer = try? JSONDecoder().decode(PostmarkAnswer.self, from: Data(body))
+        let answer = PostmarkAnswer(parsing: body)
         if (200...299).contains(httpStatus) {
             guard let answer, let response = answer.response else {
                 return PostmarkSendResult(
@@ -37,7 +37,7 @@ extension PostmarkClient {
             let whole = Self.result(httpStatus: httpStatus, body: body)
             return Array(repeating: whole, count: count)
         }
-        let answers = try? JSONDecoder().decode([PostmarkAnswer].self, from: Data(body))
+        let answers = PostmarkAnswer.batch(parsing: body)
         guard let answers, answers.count == count else {
             let problem =
                 answers.map { "\($0.count) results for a batch of \(count) messages" }
@@ -67,15 +67,18 @@ extension PostmarkClient {
     }
 }
 
-/// Postmark's send answer (or error body), decoded leniently: a field of the wrong type counts as
-/// absent, and an element that is not an object decodes with every field absent, so one odd
+/// Postmark's send answer (or error body), read leniently: a field of the wrong type counts as
+/// absent, and an element that is not an object reads with every field absent, so one odd
 /// element of a batch answer never hides the others.
-struct PostmarkAnswer: Decodable, Sendable {
-    var to: String?
-    var submittedAt: String?
-    var messageID: String?
-    var errorCode: Int?
-    var message: String?
+///
+/// Read through ``HeraldJSON``; the `Decodable` form, with the same rules, stays for comparison
+/// (tests, `herald bench json`).
+package struct PostmarkAnswer: Decodable, Sendable, Equatable {
+    package var to: String?
+    package var submittedAt: String?
+    package var messageID: String?
+    package var errorCode: Int?
+    package var message: String?
 
     enum CodingKeys: String, CodingKey {
         case to = "To"
@@ -85,7 +88,36 @@ struct PostmarkAnswer: Decodable, Sendable {
         case message = "Message"
     }
 
-    init(from decoder: any Decoder) throws {
+    /// The answer in `body`, or nil when it is not JSON. A JSON value that is not an object
+    /// gives an answer with every field absent.
+    package init?(parsing body: [UInt8]) {
+        guard let json = try? JSONValue(parsing: body) else { return nil }
+        self.init(json: json)
+    }
+
+    /// The answers of a batch, or nil when `body` is not a JSON array.
+    package static func batch(parsing body: [UInt8]) -> [PostmarkAnswer]? {
+        guard case .array(let elements)? = try? JSONValue(parsing: body) else { return nil }
+        return elements.map(PostmarkAnswer.init(json:))
+    }
+
+    /// Reads the known members of an object; `ErrorCode` follows `JSONDecoder`'s `Int` rule
+    /// (`0.0` is 0, `0.5` is absent).
+    package init(json: JSONValue) {
+        guard case .object(let members) = json else { return }
+        for (key, value) in members {
+            switch key {
+            case "To": to = value.stringValue
+            case "SubmittedAt": submittedAt = value.stringValue
+            case "MessageID": messageID = value.stringValue
+            case "ErrorCode": errorCode = value.intValue
+            case "Message": message = value.stringValue
+            default: continue
+            }
+        }
+    }
+
+    package init(from decoder: any Decoder) throws {
         guard let container = try? decoder.container(keyedBy: CodingKeys.self) else { return }
         to = try? container.decodeIfPresent(String.self, forKey: .to)
         submittedAt = try? container.decodeIfPresent(String.self, forKey: .submittedAt)

@@ -1,5 +1,4 @@
 public import Curl
-import Foundation
 public import Logging
 
 /// Sends email through Postmark's `POST /email` and `POST /email/batch`, and turns every answer —
@@ -30,14 +29,8 @@ public struct PostmarkClient: Sendable {
 
     /// Sends one email with `POST /email` (one HTTP call, bounded by the configured request timeout).
     public func send(_ email: PostmarkEmailRequest) async -> PostmarkSendResult {
-        let body: [UInt8]
-        do {
-            body = try Self.encode(email)
-        } catch {
-            return PostmarkSendResult(outcome: ProviderErrorClassifier.classifyUnencodableRequest(provider: "Postmark"))
-        }
         let result: PostmarkSendResult
-        switch await post("/email", body: body) {
+        switch await post("/email", body: email.jsonBytes) {
         case .response(let response):
             result = Self.result(httpStatus: response.status, body: response.body)
         case .failed(let failure):
@@ -78,16 +71,9 @@ public struct PostmarkClient: Sendable {
     }
 
     private func sendChunk(_ chunk: ArraySlice<PostmarkEmailRequest>) async -> [PostmarkSendResult] {
-        let body: [UInt8]
-        do {
-            body = try Self.encode(Array(chunk))
-        } catch {
-            let outcome = ProviderErrorClassifier.classifyUnencodableRequest(provider: "Postmark")
-            return Array(repeating: PostmarkSendResult(outcome: outcome), count: chunk.count)
-        }
         let results: [PostmarkSendResult]
         let httpStatus: Int?
-        switch await post("/email/batch", body: body) {
+        switch await post("/email/batch", body: PostmarkEmailRequest.jsonBytes(chunk)) {
         case .response(let response):
             results = Self.batchResults(httpStatus: response.status, body: response.body, count: chunk.count)
             httpStatus = response.status
@@ -113,12 +99,6 @@ public struct PostmarkClient: Sendable {
             timeout: configuration.requestTimeout
         )
         return await ProviderExchange.perform(request, on: httpClient)
-    }
-
-    private static func encode(_ value: some Encodable) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return Array(try encoder.encode(value))
     }
 
     private func log(endpoint: String, httpStatus: Int?, results: [PostmarkSendResult]) {
