@@ -39,7 +39,9 @@ struct WorkerTests {
             try await withWorker(db, registry: registry, configuration: testConfiguration()) { _, pool in
                 let runAt = Date().addingTimeInterval(1.5)
                 try await JobQueue(pool: pool).enqueue(JobRequest(kind: "later", runAt: runAt))
-                #expect(try await jobState(pool, 1) == "scheduled")
+                let state = try await jobState(pool, 1)
+                // On a loaded machine the check itself can come after run_at; only then may it have moved on.
+                if Date() < runAt { #expect(state == "scheduled") }
                 #expect(await eventually { started.count == 1 })
                 #expect(try #require(started.all.first) >= runAt)
             }
