@@ -50,14 +50,22 @@ enum Identifier {
         var generator = SystemRandomNumberGenerator()
         let high = (generator.next() as UInt64) & 0xFFFF_FFFF_FFFF_0FFF | 0x0000_0000_0000_4000  // version 4
         let low = (generator.next() as UInt64) & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000  // RFC 4122 variant
-        let digits = hex(high) + hex(low)
-        var id = ""
-        id.reserveCapacity(36)
-        for (index, digit) in digits.enumerated() {
-            if index == 8 || index == 12 || index == 16 || index == 20 { id.append("-") }
-            id.append(digit)
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            var position = 0
+            for (word, range) in [(high, 0..<16), (low, 16..<32)] {
+                for nibble in range {
+                    if nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20 {
+                        buffer[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    let shift = UInt64(60 - 4 * (nibble - range.lowerBound))
+                    buffer[position] = digits.utf8Start[Int((word >> shift) & 0xF)]
+                    position += 1
+                }
+            }
+            return position
         }
-        return id
     }
 
     /// A Twilio SID: the two-letter prefix and 32 lowercase hex digits.
