@@ -1,4 +1,3 @@
-import Foundation
 import Mustache
 
 /// A parsed Mustache template reduced to the tags a ``TemplateValue`` context can exercise
