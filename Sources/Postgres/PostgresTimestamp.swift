@@ -131,22 +131,47 @@ enum PostgresHex {
 
 /// One-dimensional array literals (`{1,2,NULL,"a \"b\""}`).
 enum PostgresArrayLiteral {
+    /// The literal as text; see ``Builder``.
     static func encode(_ items: [String?]) -> String {
-        var out = "{"
-        for (index, item) in items.enumerated() {
-            if index > 0 { out += "," }
-            guard let item else {
-                out += "NULL"
-                continue
+        var literal = Builder(count: items.count)
+        for item in items { literal.append(item) }
+        return String(decoding: literal.finish(), as: UTF8.self)
+    }
+
+    /// Builds a literal's UTF-8 bytes: every element double-quoted with `"` and `\` backslash-escaped,
+    /// nil as `NULL`. Built on bytes, because the server parses the literal byte by byte: a quote
+    /// fused with a combining mark into one `Character` must still be escaped.
+    struct Builder {
+        private var bytes: [UInt8] = [UInt8(ascii: "{")]
+        private var empty = true
+
+        /// `count` elements are expected (room for that many uuids is reserved).
+        init(count: Int) { self.bytes.reserveCapacity(count * 39 + 2) }
+
+        mutating func append(_ item: String?) {
+            if !self.empty { self.bytes.append(UInt8(ascii: ",")) }
+            self.empty = false
+            guard var item else {
+                self.bytes.append(contentsOf: "NULL".utf8)
+                return
             }
-            out += "\""
-            for character in item {
-                if character == "\"" || character == "\\" { out.append("\\") }
-                out.append(character)
+            self.bytes.append(UInt8(ascii: "\""))
+            item.withUTF8 { utf8 in
+                var start = 0
+                for index in utf8.indices where utf8[index] == UInt8(ascii: "\"") || utf8[index] == UInt8(ascii: "\\") {
+                    self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                    self.bytes.append(UInt8(ascii: "\\"))
+                    start = index
+                }
+                self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
             }
-            out += "\""
+            self.bytes.append(UInt8(ascii: "\""))
         }
-        return out + "}"
+
+        consuming func finish() -> [UInt8] {
+            self.bytes.append(UInt8(ascii: "}"))
+            return self.bytes
+        }
     }
 
     /// Returns nil for malformed or multi-dimensional input; NULL elements are nil.

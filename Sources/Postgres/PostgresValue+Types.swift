@@ -1,5 +1,19 @@
 public import Foundation
 
+/// The accepted column types, built once: a `Set` literal in a getter is built on every decode.
+private enum AcceptedOIDs {
+    static let integers: Set<UInt32> = [PostgresOID.int2, PostgresOID.int4, PostgresOID.int8, PostgresOID.oid]
+    static let int32: Set<UInt32> = [PostgresOID.int2, PostgresOID.int4]
+    static let double: Set<UInt32> = [PostgresOID.float4, PostgresOID.float8, PostgresOID.numeric, PostgresOID.int2, PostgresOID.int4, PostgresOID.int8]
+    static let bool: Set<UInt32> = [PostgresOID.bool]
+    static let uuid: Set<UInt32> = [PostgresOID.uuid, PostgresOID.text, PostgresOID.varchar]
+    static let date: Set<UInt32> = [PostgresOID.timestamptz, PostgresOID.timestamp, PostgresOID.date]
+    static let bytea: Set<UInt32> = [PostgresOID.bytea]
+    /// Columns whose text a `String` refuses to decode.
+    static let notString: Set<UInt32> = [PostgresOID.bytea, PostgresOID.int2, PostgresOID.int4, PostgresOID.int8, PostgresOID.bool,
+        PostgresOID.float4, PostgresOID.float8]
+}
+
 private func decodingError(_ text: String, as type: String, oid: UInt32) -> PostgresError {
     PostgresError(code: .decoding, message: "cannot decode \(PostgresOID.name(of: oid)) value as \(type)")
 }
@@ -11,9 +25,7 @@ extension String: PostgresArrayElement, PostgresDecodable {
     /// form is almost never what the caller meant.
     public static var acceptedOIDs: Set<UInt32>? { nil }
     public init(postgresText text: String, oid: UInt32) throws {
-        if [PostgresOID.bytea, PostgresOID.int2, PostgresOID.int4, PostgresOID.int8, PostgresOID.bool,
-            PostgresOID.float4, PostgresOID.float8].contains(oid)
-        {
+        if AcceptedOIDs.notString.contains(oid) {
             throw decodingError(text, as: "String", oid: oid)
         }
         self = text
@@ -24,7 +36,7 @@ extension String: PostgresArrayElement, PostgresDecodable {
 
 extension Int64: PostgresArrayElement, PostgresDecodable {
     public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.int8, text: String(self)) }
-    public static var acceptedOIDs: Set<UInt32>? { [PostgresOID.int2, PostgresOID.int4, PostgresOID.int8, PostgresOID.oid] }
+    public static var acceptedOIDs: Set<UInt32>? { AcceptedOIDs.integers }
     public init(postgresText text: String, oid: UInt32) throws {
         guard let value = Int64(text) else { throw decodingError(text, as: "Int64", oid: oid) }
         self = value
@@ -46,7 +58,7 @@ extension Int: PostgresArrayElement, PostgresDecodable {
 
 extension Int32: PostgresBindable, PostgresDecodable {
     public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.int4, text: String(self)) }
-    public static var acceptedOIDs: Set<UInt32>? { [PostgresOID.int2, PostgresOID.int4] }
+    public static var acceptedOIDs: Set<UInt32>? { AcceptedOIDs.int32 }
     public init(postgresText text: String, oid: UInt32) throws {
         guard let value = Int32(text) else { throw decodingError(text, as: "Int32", oid: oid) }
         self = value
@@ -59,9 +71,7 @@ extension Double: PostgresBindable, PostgresDecodable {
         if isNaN { text = "NaN" } else if isInfinite { text = self > 0 ? "Infinity" : "-Infinity" } else { text = "\(self)" }
         return PostgresValue(oid: PostgresOID.float8, text: text)
     }
-    public static var acceptedOIDs: Set<UInt32>? {
-        [PostgresOID.float4, PostgresOID.float8, PostgresOID.numeric, PostgresOID.int2, PostgresOID.int4, PostgresOID.int8]
-    }
+    public static var acceptedOIDs: Set<UInt32>? { AcceptedOIDs.double }
     public init(postgresText text: String, oid: UInt32) throws {
         switch text {
         case "NaN": self = .nan
@@ -78,7 +88,7 @@ extension Bool: PostgresArrayElement, PostgresDecodable {
     public static var arrayOID: UInt32 { PostgresOID.boolArray }
     public var postgresArrayText: String? { self ? "t" : "f" }
     public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.bool, text: self ? "t" : "f") }
-    public static var acceptedOIDs: Set<UInt32>? { [PostgresOID.bool] }
+    public static var acceptedOIDs: Set<UInt32>? { AcceptedOIDs.bool }
     public init(postgresText text: String, oid: UInt32) throws {
         switch text {
         case "t", "true": self = true
@@ -89,19 +99,19 @@ extension Bool: PostgresArrayElement, PostgresDecodable {
 }
 
 extension UUID: PostgresArrayElement, PostgresDecodable {
-    public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.uuid, text: uuidString.lowercased()) }
-    public static var acceptedOIDs: Set<UInt32>? { [PostgresOID.uuid, PostgresOID.text, PostgresOID.varchar] }
+    public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.uuid, text: lowercasedString) }
+    public static var acceptedOIDs: Set<UInt32>? { AcceptedOIDs.uuid }
     public init(postgresText text: String, oid: UInt32) throws {
-        guard let value = UUID(uuidString: text) else { throw decodingError(text, as: "UUID", oid: oid) }
+        guard let value = UUID(postgresUUIDText: text) else { throw decodingError(text, as: "UUID", oid: oid) }
         self = value
     }
     public static var arrayOID: UInt32 { PostgresOID.uuidArray }
-    public var postgresArrayText: String? { uuidString.lowercased() }
+    public var postgresArrayText: String? { lowercasedString }
 }
 
 extension Date: PostgresArrayElement, PostgresDecodable {
     public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.timestamptz, text: PostgresTimestamp.format(self)) }
-    public static var acceptedOIDs: Set<UInt32>? { [PostgresOID.timestamptz, PostgresOID.timestamp, PostgresOID.date] }
+    public static var acceptedOIDs: Set<UInt32>? { AcceptedOIDs.date }
     public init(postgresText text: String, oid: UInt32) throws {
         guard let value = PostgresTimestamp.parse(text) else { throw decodingError(text, as: "Date", oid: oid) }
         self = value
@@ -113,7 +123,7 @@ extension Date: PostgresArrayElement, PostgresDecodable {
 /// bytea, sent in binary format and decoded from the server's hex text format.
 extension Data: PostgresBindable, PostgresDecodable {
     public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.bytea, bytes: Array(self), format: .binary) }
-    public static var acceptedOIDs: Set<UInt32>? { [PostgresOID.bytea] }
+    public static var acceptedOIDs: Set<UInt32>? { AcceptedOIDs.bytea }
     public init(postgresText text: String, oid: UInt32) throws {
         guard let bytes = PostgresHex.decodeBytea(text) else { throw decodingError(text, as: "Data", oid: oid) }
         self = Data(bytes)
@@ -136,7 +146,10 @@ extension Optional: PostgresBindable where Wrapped: PostgresBindable {
 
 extension Array: PostgresBindable where Element: PostgresArrayElement {
     public var postgresValue: PostgresValue {
-        PostgresValue(oid: Element.arrayOID, text: PostgresArrayLiteral.encode(map(\.postgresArrayText)))
+        // A plain loop: a key path or lazy map over the generic Element costs more than the encoding.
+        var literal = PostgresArrayLiteral.Builder(count: count)
+        for element in self { literal.append(element.postgresArrayText) }
+        return PostgresValue(oid: Element.arrayOID, bytes: literal.finish(), format: .text)
     }
 }
 

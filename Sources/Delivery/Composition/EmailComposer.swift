@@ -1,4 +1,5 @@
 public import Foundation
+import Postgres
 
 /// Builds outbound emails: threading headers, reply address, signature, tracking pixel and
 /// tracked links. Pure: no I/O; the same input gives the same email (the pixel id is an input).
@@ -109,8 +110,8 @@ public struct EmailComposer: Sendable {
 
         // An absent part stays absent: a text-only notification must not become an HTML email
         // showing nothing but a signature and an invisible pixel.
-        let hasHTML = !email.htmlBody.trimmingWhitespace().isEmpty
-        let hasText = !email.textBody.trimmingWhitespace().isEmpty
+        let hasHTML = !email.htmlBody.isBlank
+        let hasText = !email.textBody.isBlank
         var rewriter = LinkRewriter(publicURL: self.configuration.publicURL, trackingPixelID: email.trackingPixelID, key: self.key)
         var html = hasHTML ? rewriter.rewriteHTML(email.htmlBody) : ""
         var text = hasText && self.configuration.rewriteTextLinks ? rewriter.rewriteText(email.textBody) : (hasText ? email.textBody : "")
@@ -140,8 +141,8 @@ public struct EmailComposer: Sendable {
         }
 
         var metadata = email.metadata
-        metadata[MetadataKey.messageID] = email.messageID.uuidString.lowercased()
-        metadata[MetadataKey.threadID] = email.threadID.uuidString.lowercased()
+        metadata[MetadataKey.messageID] = email.messageID.lowercasedString
+        metadata[MetadataKey.threadID] = email.threadID.lowercasedString
         metadata[MetadataKey.trackingPixelID] = email.trackingPixelID.rawValue
 
         let tag = HeaderSanitizer.sanitize(email.tag ?? self.configuration.defaultTag)

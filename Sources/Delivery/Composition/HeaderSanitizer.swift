@@ -7,6 +7,7 @@
 public enum HeaderSanitizer {
     /// `value` with every character that could break or fold a header replaced as described above.
     public static func sanitize(_ value: String) -> String {
+        if Self.isAlreadyClean(value) { return value }
         var output = String.UnicodeScalarView()
         var pendingSpace = false
         for scalar in value.unicodeScalars {
@@ -21,6 +22,22 @@ public enum HeaderSanitizer {
             output.append(scalar)
         }
         return String(output)
+    }
+
+    /// `true` when `sanitize` would return `value` unchanged because it is printable ASCII with
+    /// single inner spaces: the usual case, answered without building a copy.
+    private static func isAlreadyClean(_ value: String) -> Bool {
+        var previous = UInt8(ascii: " ")  // a leading space is not clean
+        for byte in value.utf8 {
+            switch byte {
+            case 0x21...0x7E: break
+            case 0x20 where previous != 0x20: break
+            default: return false
+            }
+            previous = byte
+        }
+        return previous != 0x20  // nor is a trailing one (or an empty value, which is clean anyway)
+            || value.isEmpty
     }
 
     /// `true` when `value` can be used as a header value as is.

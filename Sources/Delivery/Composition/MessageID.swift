@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+import Postgres
 
 /// An RFC 5322 `Message-ID` value, `<id@domain>`, as stored in
 /// `communication_messages.email_message_id`.
@@ -22,9 +23,9 @@ public struct MessageID: Sendable, Hashable, CustomStringConvertible {
         guard EmailAddress.isValidDomain(domain) else {
             throw DeliveryError(code: .invalidConfiguration, message: "'\(HeaderSanitizer.sanitize(domain))' is not a valid Message-ID domain")
         }
-        let name = "\(messageID.uuidString.lowercased())|\(recipientEmail.trimmingWhitespace().lowercased())"
+        let name = "\(messageID.lowercasedString)|\(recipientEmail.trimmingWhitespace().lowercased())"
         let uuid = Self.uuidV5(namespace: Self.namespace, name: name)
-        return MessageID(uncheckedValue: "<\(uuid.uuidString.lowercased())@\(domain.lowercased())>")
+        return MessageID(uncheckedValue: "<\(uuid.lowercasedString)@\(domain.lowercased())>")
     }
 
     /// Parses a stored or received Message-ID, with or without angle brackets; surrounding
@@ -49,8 +50,10 @@ public struct MessageID: Sendable, Hashable, CustomStringConvertible {
 
     /// RFC 4122 §4.3 name-based UUID with SHA-1 (version 5).
     static func uuidV5(namespace: UUID, name: String) -> UUID {
-        let namespaceBytes = withUnsafeBytes(of: namespace.uuid) { Array($0) }
-        var digest = Array(Insecure.SHA1.hash(data: namespaceBytes + Array(name.utf8)).prefix(16))
+        var hasher = Insecure.SHA1()
+        withUnsafeBytes(of: namespace.uuid) { hasher.update(bufferPointer: $0) }
+        hasher.update(data: Array(name.utf8))
+        var digest = Array(hasher.finalize().prefix(16))
         digest[6] = (digest[6] & 0x0F) | 0x50
         digest[8] = (digest[8] & 0x3F) | 0x80
         return digest.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
