@@ -105,7 +105,7 @@ public struct EmailNotificationService: JobHandler {
         guard let stored = input.template else {
             throw DeliveryError(code: .templateNotFound, message: "no notification template '\(input.type)' nor 'default'")
         }
-        let rendered = try templates.compiled(stored).render(context: Self.context(input))
+        let rendered = try templates.compiled(stored).renderEmail(context: Self.context(input))
         var html = rendered.htmlBody
         var text = rendered.textBody
         if let signatureText = input.signature, let signature = try? EmailSignature(signatureText) {
@@ -120,7 +120,7 @@ public struct EmailNotificationService: JobHandler {
             htmlBody: html.isEmpty ? nil : html, textBody: text.isEmpty ? nil : text,
             headers: [.init(name: "Message-ID", value: messageID.value), .init(name: "X-PM-KeepID", value: "true")],
             tag: "notification",
-            metadata: ["herald_notification_id": input.id.uuidString.lowercased(), "herald_notification_type": input.type],
+            metadata: ["herald_notification_id": input.id.lowercasedString, "herald_notification_type": input.type],
             messageStream: postmark.configuration.messageStream)
     }
 
@@ -129,7 +129,7 @@ public struct EmailNotificationService: JobHandler {
     static func context(_ input: NotificationDeliveryInput) -> TemplateValue {
         var members: [String: TemplateValue] = [
             "type": .string(input.type), "priority": .string(input.priority.rawValue),
-            "notification_id": .string(input.id.uuidString.lowercased()),
+            "notification_id": .string(input.id.lowercasedString),
         ]
         if let email = input.email { members["recipient_email"] = .string(email) }
         if case .object(let data)? = try? TemplateValue(parsingJSON: input.data.text) {

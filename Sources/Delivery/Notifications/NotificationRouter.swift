@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 public import Queue
+import Postgres
 
 /// Handles `notification.route`: reads the notification and its user's preferences, applies
 /// ``RoutingPolicy``, records `routed_at`, `route` and `skip_reason`, and enqueues the follow-up
@@ -120,7 +121,7 @@ public struct NotificationRouter: JobHandler {
             priority: input.priority, digestFrequency: input.digestFrequency, smsEnabled: input.smsEnabled, phone: input.phone)
         var reasons: [String] = []
         if !input.hasPreferences { reasons.append("no_preferences") }
-        let id = input.id.uuidString.lowercased()
+        let id = input.id.lowercasedString
         let args = PostgresJSONArgs.notification(id)
         var channels: [String] = []
         var jobs: [JobRequest] = []
