@@ -12,11 +12,28 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var connectTimeout: Int
     /// Shown in `pg_stat_activity.application_name`. Default `herald`.
     public var applicationName: String
+    /// The server cancels any statement of these connections that runs longer (SQLSTATE 57014,
+    /// `statement_timeout`, set when a connection opens). Default nil: no limit beyond the
+    /// server's own setting. `herald serve` sets it to its request timeout, so a slow query is
+    /// stopped when its HTTP request gives up instead of holding the connection.
+    public var statementTimeout: Duration?
 
-    public init(connectionString: String, connectTimeout: Int = 10, applicationName: String = "herald") {
+    public init(connectionString: String, connectTimeout: Int = 10, applicationName: String = "herald", statementTimeout: Duration? = nil) {
         self.connectionString = connectionString
         self.connectTimeout = connectTimeout
         self.applicationName = applicationName
+        self.statementTimeout = statementTimeout
+    }
+
+    /// The `SET` statements a new connection runs: fixed formats Herald's decoding relies on, and
+    /// the statement timeout (an integer of milliseconds, never text from outside).
+    var sessionSettings: String {
+        var settings = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3"
+        if let statementTimeout {
+            let milliseconds = max(1, Int64(statementTimeout.components.seconds) * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000)
+            settings += "; SET statement_timeout = \(milliseconds)"
+        }
+        return settings
     }
 
     /// Reads `HERALD_DATABASE_URL`, falling back to `DATABASE_URL`.

@@ -121,7 +121,7 @@ public final class PostgresConnection: @unchecked Sendable {
         // libpq prints NOTICEs to stderr by default; they belong to the server log, not ours.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
         self.handle = handle
-        try executeSync("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3")
+        try executeSync(configuration.sessionSettings)
     }
 
     func executeSync(_ sql: String) throws {

@@ -67,6 +67,25 @@ struct ConnectionTests {
         }
     }
 
+    @Test func statementTimeoutCancelsASlowQueryAndKeepsTheConnection() async throws {
+        try await withTestDatabase("stmttimeout") { db in
+            var configuration = db.configuration
+            configuration.statementTimeout = .milliseconds(300)
+            let connection = try await PostgresConnection.connect(configuration: configuration)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let error = try await #require(throws: PostgresError.self) { try await connection.query("SELECT pg_sleep(10)") }
+            #expect(error.sqlState == "57014")  // query_canceled
+            #expect(clock.now - start < .seconds(5))
+            #expect(try await connection.query("SHOW statement_timeout")[0].decode(String.self, at: 0) == "300ms")
+            #expect(try await connection.query("SELECT 1 AS one")[0].decode(Int.self, column: "one") == 1)
+            await connection.close()
+            let unlimited = try await db.connect()
+            #expect(try await unlimited.query("SHOW statement_timeout")[0].decode(String.self, at: 0) == "0")
+            await unlimited.close()
+        }
+    }
+
     @Test func connectingToAClosedPortFailsCleanly() async throws {
         let error = try await #require(throws: PostgresError.self) {
             try await PostgresConnection.connect(

@@ -28,9 +28,12 @@ struct RunCommand: AsyncParsableCommand {
         let workerConfiguration = try worker.configuration()
         let providers = try ProviderSettings.resolve(environment: environment, sandbox: http.isSandbox, logger: logger)
         let registry = HeraldMetrics.bootstrap()
-        let pool = PostgresPool(
-            configuration: try global.databaseConfiguration(applicationName: "herald run"),
-            pool: .init(maximumConnections: worker.poolSize(for: workerConfiguration) + http.poolSize()), logger: logger)
+        let database = try global.databaseConfiguration(applicationName: "herald run")
+        let pool = PostgresPool(configuration: database, pool: .init(maximumConnections: worker.poolSize(for: workerConfiguration)), logger: logger)
+        // The HTTP side has its own connections, whose statements stop with their request (see herald serve).
+        var serverDatabase = database
+        serverDatabase.statementTimeout = serverConfiguration.requestTimeout
+        let serverPool = PostgresPool(configuration: serverDatabase, pool: .init(maximumConnections: http.poolSize()), logger: logger)
         let curl = HandlerCatalog.httpClients(environment: environment)
         defer { curl.forEach { $0.shutdown() } }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -43,14 +46,16 @@ struct RunCommand: AsyncParsableCommand {
         services.append(.init(service: DeliveryWorkerService(
             pool: pool, http: curl, providers: providers, sandbox: sandbox, configuration: workerConfiguration,
             delivery: HandlerCatalog.deliveryConfiguration(environment: environment), environment: environment, logger: logger)))
-        services.append(.init(service: HeraldServer(configuration: serverConfiguration, pool: pool, registry: registry, logger: logger)))
+        services.append(.init(service: HeraldServer(configuration: serverConfiguration, pool: serverPool, registry: registry, logger: logger)))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {
             await pool.close()
+            await serverPool.close()
             throw error
         }
         await pool.close()
+        await serverPool.close()
     }
 }

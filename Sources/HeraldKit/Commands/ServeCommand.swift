@@ -25,9 +25,10 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = try global.makeLogger("herald.serve")
         let serverConfiguration = try http.serverConfiguration()
         let registry = HeraldMetrics.bootstrap()
-        let pool = PostgresPool(
-            configuration: try global.databaseConfiguration(applicationName: "herald serve"),
-            pool: .init(maximumConnections: http.poolSize()), logger: logger)
+        var database = try global.databaseConfiguration(applicationName: "herald serve")
+        // A query still running when its request gives up (503) is cancelled by the server too.
+        database.statementTimeout = serverConfiguration.requestTimeout
+        let pool = PostgresPool(configuration: database, pool: .init(maximumConnections: http.poolSize()), logger: logger)
         let server = HeraldServer(configuration: serverConfiguration, pool: pool, registry: registry, logger: logger)
         logger.info("herald serve listening", metadata: ["address": "\(serverConfiguration.host):\(serverConfiguration.port)", "public_url": "\(serverConfiguration.publicURL)"])
         let group = ServiceGroup(configuration: .init(
