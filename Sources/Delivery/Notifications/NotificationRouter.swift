@@ -47,18 +47,14 @@ public struct NotificationRouter: JobHandler {
 
     public func handle(_ job: Job) async throws -> JobResult {
         let args = try NotificationJobs.notificationArgs(job)
-        let inline = configuration.inlineFirstEmailAttempt && email != nil
-        // With the inline attempt, one query also brings what the email needs.
-        let inputs = inline
-            ? try await store.routeInputs(id: args)
-            : try await store.routingInput(id: args).map { NotificationStore.RouteInputs(routing: $0, delivery: nil) }
-        guard let inputs else {
+        // One query also brings what an immediate email needs, for the inline attempt.
+        guard let inputs = try await store.routeInputs(id: args) else {
             return .cancel(reason: "notification \(args.uuidString.lowercased()) no longer exists")
         }
         let input = inputs.routing
         if input.routedAt != nil { return .completed }
         let plan = Self.plan(input, policy: policy, configuration: configuration)
-        if inline, let email, let delivery = inputs.delivery, plan.jobs.count == 1, plan.jobs[0].kind == NotificationJobKind.emailSend {
+        if configuration.inlineFirstEmailAttempt, let email, let delivery = inputs.delivery, plan.jobs.count == 1, plan.jobs[0].kind == NotificationJobKind.emailSend {
             return try await routeSendingEmail(input, delivery: delivery, plan: plan, email: email)
         }
         try await store.recordRoute(id: input.id, route: plan.route, skipReason: plan.skipReasons.isEmpty ? nil : plan.skipReasons.joined(separator: ","),

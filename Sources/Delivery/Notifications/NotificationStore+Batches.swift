@@ -39,35 +39,17 @@ extension NotificationStore {
 
     /// The batched forms of the hot statements; each takes many inputs and answers in input order.
     struct Batchers: Sendable {
-        let routingInput: StatementBatcher<UUID, NotificationRoutingInput?>
         let recordRoute: StatementBatcher<RouteRecord, Bool>
         let deliveryInput: StatementBatcher<UUID, NotificationDeliveryInput?>
         let routeInputs: StatementBatcher<UUID, RouteInputs?>
         let markEmailSent: StatementBatcher<EmailSent, Bool>
 
         init(pool: PostgresPool) {
-            routingInput = StatementBatcher { ids in try await NotificationStore.routingInputs(pool: pool, ids: ids) }
             recordRoute = StatementBatcher { records in try await NotificationStore.recordRoutes(pool: pool, records) }
             deliveryInput = StatementBatcher { ids in try await NotificationStore.deliveryInputs(pool: pool, ids: ids) }
             routeInputs = StatementBatcher { ids in try await NotificationStore.routeInputs(pool: pool, ids: ids) }
             markEmailSent = StatementBatcher { marks in try await NotificationStore.markEmailsSent(pool: pool, marks) }
         }
-    }
-
-    static func routingInputs(pool: PostgresPool, ids: [UUID]) async throws -> [NotificationRoutingInput?] {
-        let rows = try await pool.query(
-            """
-            SELECT n.id, n.tenant_id, n.user_id, n.priority, n.routed_at, p.user_id IS NOT NULL AS has_preferences,
-                   p.email, p.phone, coalesce(p.sms_enabled, false) AS sms_enabled, coalesce(p.digest_frequency, 'daily') AS digest_frequency
-              FROM notifications n LEFT JOIN notification_preferences p ON p.user_id = n.user_id
-             WHERE n.id = ANY($1::uuid[])
-            """, [ids])
-        var byID: [UUID: NotificationRoutingInput] = [:]
-        for row in rows {
-            let input = try routingInput(from: row)
-            byID[input.id] = input
-        }
-        return ids.map { byID[$0] }
     }
 
     static func routingInput(from row: PostgresRow) throws -> NotificationRoutingInput {

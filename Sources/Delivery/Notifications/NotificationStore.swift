@@ -22,7 +22,7 @@ public struct NotificationStore: Sendable {
 
     /// The notification and its user's preferences, or nil when the notification does not exist.
     public func routingInput(id: UUID) async throws -> NotificationRoutingInput? {
-        try await batchers.routingInput.submit(id)
+        try await batchers.routeInputs.submit(id)?.routing
     }
 
     /// The routing input with, for an urgent or high notification, everything its email needs,
