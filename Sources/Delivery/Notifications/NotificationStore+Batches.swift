@@ -68,9 +68,13 @@ extension NotificationStore {
 
     /// The routing input and, for an urgent or high notification, the delivery input, in one
     /// query (the tenant settings and template are only looked up for those).
-    static func routeInputs(pool: PostgresPool, ids: [UUID]) async throws -> [RouteInputs?] {
-        let rows = try await pool.query(
-            """
+    /// The one read of a notification with its user's preferences and, for delivery, the
+    /// tenant settings and template (the tenant's override first, then the default). With
+    /// `deliveryOnlyWhenImmediate`, settings and template are looked up only for urgent and high
+    /// notifications (routing reads every notification; only those are emailed at once).
+    static func inputsSQL(deliveryOnlyWhenImmediate: Bool) -> String {
+        let gate = deliveryOnlyWhenImmediate ? "n.priority IN ('urgent', 'high')" : "true"
+        return """
             SELECT n.id, n.tenant_id, n.user_id, n.type, n.priority, n.data, n.created_at, n.email_sent_at, n.sms_sent_at, n.routed_at,
                    p.user_id IS NOT NULL AS has_preferences, p.email, p.phone, coalesce(p.sms_enabled, false) AS sms_enabled,
                    coalesce(p.digest_frequency, 'daily') AS digest_frequency,
@@ -78,14 +82,18 @@ extension NotificationStore {
                    s.email_signature, s.from_email, s.from_name, \(templateColumns)
               FROM notifications n
               LEFT JOIN notification_preferences p ON p.user_id = n.user_id
-              LEFT JOIN communication_settings s ON s.tenant_id = n.tenant_id AND n.priority IN ('urgent', 'high')
+              LEFT JOIN communication_settings s ON s.tenant_id = n.tenant_id AND \(gate)
               LEFT JOIN LATERAL (
                     SELECT * FROM notification_templates t
                      WHERE t.key IN (n.type, 'default') AND (t.tenant_id = n.tenant_id OR t.tenant_id IS NULL)
                      ORDER BY (t.key = n.type) DESC, (t.tenant_id IS NOT NULL) DESC
-                     LIMIT 1) t ON n.priority IN ('urgent', 'high')
+                     LIMIT 1) t ON \(gate)
              WHERE n.id = ANY($1::uuid[])
-            """, [ids])
+            """
+    }
+
+    static func routeInputs(pool: PostgresPool, ids: [UUID]) async throws -> [RouteInputs?] {
+        let rows = try await pool.query(inputsSQL(deliveryOnlyWhenImmediate: true), [ids])
         var byID: [UUID: RouteInputs] = [:]
         for row in rows {
             let routing = try routingInput(from: row)
@@ -130,21 +138,7 @@ extension NotificationStore {
     }
 
     static func deliveryInputs(pool: PostgresPool, ids: [UUID]) async throws -> [NotificationDeliveryInput?] {
-        let rows = try await pool.query(
-            """
-            SELECT n.id, n.tenant_id, n.user_id, n.type, n.priority, n.data, n.created_at, n.email_sent_at, n.sms_sent_at,
-                   p.email, coalesce(EXISTS (SELECT 1 FROM email_suppressions e WHERE e.email = lower(p.email)), false) AS suppressed,
-                   s.email_signature, s.from_email, s.from_name, \(templateColumns)
-              FROM notifications n
-              LEFT JOIN notification_preferences p ON p.user_id = n.user_id
-              LEFT JOIN communication_settings s ON s.tenant_id = n.tenant_id
-              LEFT JOIN LATERAL (
-                    SELECT * FROM notification_templates t
-                     WHERE t.key IN (n.type, 'default') AND (t.tenant_id = n.tenant_id OR t.tenant_id IS NULL)
-                     ORDER BY (t.key = n.type) DESC, (t.tenant_id IS NOT NULL) DESC
-                     LIMIT 1) t ON true
-             WHERE n.id = ANY($1::uuid[])
-            """, [ids])
+        let rows = try await pool.query(inputsSQL(deliveryOnlyWhenImmediate: false), [ids])
         var byID: [UUID: NotificationDeliveryInput] = [:]
         for row in rows {
             let input = try deliveryInput(from: row)

@@ -10,9 +10,4 @@ extension ProviderErrorClassifier {
             reason: "\(provider) answered HTTP \(httpStatus) with \(HeaderSanitizer.sanitize(problem)); check the \(provider) API URL",
             alertOperator: true)
     }
-
-    /// Classifies a request Herald could not encode: permanent, since trying again cannot help.
-    public static func classifyUnencodableRequest(provider: String) -> ProviderOutcome {
-        .permanent(reason: "the \(provider) request could not be encoded as JSON", suppressAddress: false)
-    }
 }
