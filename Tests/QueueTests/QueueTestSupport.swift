@@ -9,10 +9,10 @@ import Synchronization
 /// Runs a JobWorker inside a ServiceGroup for the duration of `body`, then shuts it down gracefully.
 func withWorker<T: Sendable>(
     _ db: TestDatabase, registry: JobHandlerRegistry, configuration: WorkerConfiguration,
-    periodicTasks: [any PeriodicTask] = [], _ body: (JobWorker, PostgresPool) async throws -> T
+    periodicTasks: [any PeriodicTask] = [], connection: PostgresConfiguration? = nil, logger: Logger = Logger(label: "test.worker"),
+    _ body: (JobWorker, PostgresPool) async throws -> T
 ) async throws -> T {
-    let pool = db.pool(maximumConnections: 8)
-    let logger = Logger(label: "test.worker")
+    let pool = PostgresPool(configuration: connection ?? db.configuration, pool: .init(maximumConnections: 8))
     let worker = JobWorker(pool: pool, registry: registry, configuration: configuration, periodicTasks: periodicTasks, logger: logger)
     let group = ServiceGroup(configuration: .init(services: [.init(service: worker)], logger: logger))
     return try await withThrowingTaskGroup(of: T?.self) { tasks in
@@ -41,7 +41,7 @@ func testConfiguration(queues: [String: Int] = ["default": 10], maintenance: Boo
     WorkerConfiguration(
         queues: queues, claimBatchSize: 50, pollInterval: .milliseconds(200), lease: .seconds(5),
         shutdownGracePeriod: .seconds(5), backoff: Backoff(base: .milliseconds(20), maximum: .milliseconds(100), jitter: 0.1),
-        runsMaintenance: maintenance, maintenanceInterval: .milliseconds(100))
+        runsMaintenance: maintenance, maintenanceInterval: .milliseconds(100), rescueGraceAfterRestart: .zero)
 }
 
 /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.

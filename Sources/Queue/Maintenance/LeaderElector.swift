@@ -30,7 +30,8 @@ final class LeaderElector: Sendable {
                 if isLeader { return true }
                 return await tryLock(current)
             }
-            logger.notice("leader connection lost")
+            // Only a leader has something to lose; the others just retry the election.
+            if isLeader { logger.notice("leader connection lost") }
             leading.store(false, ordering: .relaxed)
             connection.withLock { $0 = nil }
             await current.close()

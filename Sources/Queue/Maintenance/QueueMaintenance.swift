@@ -5,6 +5,7 @@ public import Postgres
 struct QueueMaintenance: PeriodicTask {
     let name = "queue maintenance"
     let interval: Duration
+    let rescueGrace: Duration
     let retention: Duration?
     let failedRetention: Duration?
     let metrics: QueueMetrics
@@ -12,7 +13,7 @@ struct QueueMaintenance: PeriodicTask {
     func run(pool: PostgresPool) async throws {
         try await pool.withConnection { connection in
             // Rescue before staging so a rescued job is runnable in the same tick.
-            try await connection.query(QueueSQL.rescue)
+            try await connection.query(QueueSQL.rescue, [rescueGrace.seconds])
             try await connection.query(QueueSQL.stage)
             if let retention {
                 try await connection.query(QueueSQL.prune, [["completed", "cancelled"], retention.seconds])
