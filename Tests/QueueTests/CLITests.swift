@@ -73,6 +73,29 @@ struct CLITests {
         }
     }
 
+    @Test func retryRefusesAnExtraAttemptsCountBelowOne() async throws {
+        try await withTestDatabase("cliretry") { db in
+            let pool = db.pool(maximumConnections: 1)
+            try await pool.query("INSERT INTO herald_jobs (kind, state, attempt, max_attempts, finished_at) VALUES ('x', 'failed', 3, 3, now())")
+            for arguments in [["jobs", "retry", "1", "--extra-attempts=-5"], ["jobs", "retry", "--failed", "--extra-attempts", "0"]] {
+                let refused = try await Self.herald(db, arguments)
+                #expect(refused.status != 0, "\(arguments) was accepted")
+                #expect(refused.output.contains("--extra-attempts must be a whole number from 1 to 1000"), "\(refused.output)")
+            }
+            // Nothing changed.
+            let row = try #require(try await pool.query("SELECT state, max_attempts FROM herald_jobs WHERE id = 1").first)
+            #expect(try row.decode(String.self, at: 0) == "failed")
+            #expect(try row.decode(Int.self, at: 1) == 3)
+            // The SQL functions refuse it too, for admins who call them directly.
+            await #expect(throws: PostgresError.self) { try await pool.query("SELECT herald_retry_job(1, -5)") }
+            await #expect(throws: PostgresError.self) { try await pool.query("SELECT herald_retry_failed_jobs(extra_attempts => 0)") }
+            let accepted = try await Self.herald(db, ["jobs", "retry", "1", "--extra-attempts", "2"])
+            #expect(accepted.status == 0, "\(accepted.output)")
+            #expect(try await pool.query("SELECT max_attempts FROM herald_jobs WHERE id = 1")[0].decode(Int.self, at: 0) == 5)
+            await pool.close()
+        }
+    }
+
     @Test func statsPrintsThreadAndMessageCountsAsJSON() async throws {
         try await withTestDatabase("clistats") { db in
             let pool = db.pool(maximumConnections: 1)
