@@ -17,12 +17,12 @@ struct LockOrderTests {
     @Test func fourWorkersWithAShortLeaseNeverDeadlock() async throws {
         try await withTestDatabase("deadlock") { db in
             let setup = db.pool(maximumConnections: 2)
-            let jobs = 24_000
+            let jobs = 40_000
             #expect(try await JobQueue(pool: setup).enqueueMany((0..<jobs).map { _ in JobRequest(kind: "tick") }) == jobs)
             var registry = JobHandlerRegistry()
             registry.register("tick") { _ in
                 // Spread completions out, so heartbeats and group commits overlap all the time.
-                try await Task.sleep(for: .milliseconds(Int.random(in: 1...15)))
+                try await Task.sleep(for: .milliseconds(Int.random(in: 5...150)))
                 return .completed
             }
             let capture = CapturingLogHandler()
@@ -105,13 +105,14 @@ struct LockOrderTests {
         }
     }
 
-    /// Runs `count` workers, each with its own id, a 600 ms lease and 100 jobs at once.
+    /// Runs `count` workers, each with its own id, a 300 ms lease (a heartbeat every 100 ms) and
+    /// 300 jobs at once.
     static func withWorkers<T: Sendable>(
         _ count: Int, _ db: TestDatabase, registry: JobHandlerRegistry, logger: Logger, _ body: () async throws -> T
     ) async throws -> T {
         guard count > 0 else { return try await body() }
-        var configuration = testConfiguration(queues: ["default": 100])
-        configuration.lease = .milliseconds(600)
+        var configuration = testConfiguration(queues: ["default": 300])
+        configuration.lease = .milliseconds(300)
         configuration.claimBatchSize = 100
         return try await withWorker(db, registry: registry, configuration: configuration, logger: logger) { _, _ in
             try await withWorkers(count - 1, db, registry: registry, logger: logger, body)
