@@ -100,9 +100,8 @@ enum QueueSQL {
         """
 
     /// Takes back jobs whose lease expired. The error says which worker held the job, when its
-    /// lease ran out and for how long nobody renewed it. Nothing is rescued in the first $1
-    /// seconds after the server (re)started: after an outage, live workers reconnect and renew
-    /// their leases or write their outcomes, and their finished jobs should not run again.
+    /// lease ran out and for how long nobody renewed it. (The leader waits a grace period after
+    /// taking the lead before it rescues anything; see `QueueMaintenance`.)
     static let rescue = """
         UPDATE herald_jobs j
            SET state = CASE WHEN j.attempt >= j.max_attempts THEN 'failed' ELSE 'retryable' END,
@@ -115,7 +114,6 @@ enum QueueSQL {
                                    j.locked_by, j.lease_expires_at, round(extract(epoch FROM now() - j.lease_expires_at)::numeric, 1)))),
                locked_by = NULL, lease_expires_at = NULL
          WHERE j.id IN (SELECT id FROM herald_jobs WHERE state = 'running' AND lease_expires_at < now()
-                           AND pg_postmaster_start_time() < now() - make_interval(secs => $1::float8)
                          ORDER BY lease_expires_at LIMIT 5000 FOR UPDATE SKIP LOCKED)
         """
 

@@ -47,7 +47,7 @@ struct LockOrderTests {
     /// keeps beating; the lost rows must still be back and done within one lease.
     @Test func aLostClaimAnswerIsRecoveredWithinOneLeaseWhileTheWorkerStaysBusy() async throws {
         try await withTestDatabase("lostclaim") { db in
-            let proxy = try ClaimDropProxy(targetPort: try ClaimDropProxy.port(of: db.configuration))
+            let proxy = try FaultProxy(targetPort: try FaultProxy.port(of: db.configuration))
             defer { proxy.close() }
             let direct = db.pool(maximumConnections: 2)
             let gate = Gate()
@@ -66,7 +66,7 @@ struct LockOrderTests {
             let lease = Duration.seconds(10)
             configuration.lease = lease
             let queue = JobQueue(pool: direct)
-            let proxied = try ClaimDropProxy.configuration(db.configuration, port: proxy.port)
+            let proxied = try FaultProxy.configuration(db.configuration, port: proxy.port)
             let recovery = try await withWorker(db, registry: registry, configuration: configuration, connection: proxied) { worker, _ in
                 let busy = try await queue.enqueue(JobRequest(kind: "busy"))
                 try #require(await eventually { try await jobState(direct, busy) == "running" })

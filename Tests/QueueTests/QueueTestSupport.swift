@@ -41,7 +41,7 @@ func testConfiguration(queues: [String: Int] = ["default": 10], maintenance: Boo
     WorkerConfiguration(
         queues: queues, claimBatchSize: 50, pollInterval: .milliseconds(200), lease: .seconds(5),
         shutdownGracePeriod: .seconds(5), backoff: Backoff(base: .milliseconds(20), maximum: .milliseconds(100), jitter: 0.1),
-        runsMaintenance: maintenance, maintenanceInterval: .milliseconds(100), rescueGraceAfterRestart: .zero)
+        runsMaintenance: maintenance, maintenanceInterval: .milliseconds(100), rescueGraceAfterLeading: .zero)
 }
 
 /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.

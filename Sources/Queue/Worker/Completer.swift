@@ -72,6 +72,7 @@ final class Completer: Sendable {
         guard !batch.isEmpty else { return }
         let completed = batch.filter { $0.action == .complete }.map(\.id)
         let settled = batch.filter { $0.action != .complete }
+        held.setSettling(batch.map(\.id), true)
         do {
             let written = try await pool.withConnection { connection -> Int in
                 var written = 0
@@ -100,6 +101,7 @@ final class Completer: Sendable {
                 ])
             }
         } catch {
+            held.setSettling(batch.map(\.id), false)  // the heartbeat keeps them leased meanwhile
             buffer.withLock { $0.insert(contentsOf: batch, at: 0) }
             let failures = outage.withLock { outage -> Int in
                 if outage == nil { outage = Outage(since: .now, failures: 0) }

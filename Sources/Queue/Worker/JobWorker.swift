@@ -28,10 +28,12 @@ public final class JobWorker: Service, Sendable {
         self.runners = configuration.queues.sorted { $0.key < $1.key }.map {
             QueueRunner(queue: $0.key, concurrency: $0.value, worker: core)
         }
-        self.elector = configuration.runsMaintenance ? LeaderElector(configuration: pool.connectionConfiguration, logger: logger) : nil
+        let elector = configuration.runsMaintenance ? LeaderElector(configuration: pool.connectionConfiguration, logger: logger) : nil
+        self.elector = elector
         self.periodicTasks = [
             QueueMaintenance(
-                interval: configuration.maintenanceInterval, rescueGrace: configuration.rescueGraceAfterRestart,
+                interval: configuration.maintenanceInterval, rescueGrace: configuration.rescueGraceAfterLeading,
+                leadingSince: { elector?.leadingSince },
                 retention: configuration.retention,
                 failedRetention: configuration.failedRetention, metrics: core.metrics)
         ] + periodicTasks
@@ -98,7 +100,7 @@ public final class JobWorker: Service, Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: failures == 0 ? interval : min(interval, .seconds(1)))
             if Task.isCancelled { break }
-            let ids = core.held.ids
+            let ids = core.held.renewable
             guard !ids.isEmpty else { continue }
             do {
                 try await core.pool.query(QueueSQL.heartbeat, [ids, core.configuration.workerID, core.configuration.lease.seconds])

@@ -5,7 +5,8 @@ import Synchronization
 import Glibc
 #endif
 
-/// A loopback TCP proxy in front of PostgreSQL that forwards every byte both ways, and when armed
+/// A loopback TCP proxy in front of PostgreSQL that forwards every byte both ways. It can cut the
+/// database off (close every connection and refuse new ones until restored), and when armed it
 /// drops the answer of the next claim that claims jobs: it lets the claim reach the server, waits
 /// until the server has answered it completely (the claim has committed: `ReadyForQuery`), and
 /// then closes both sides without forwarding a byte of that answer. The worker sees a broken connection; the database
@@ -14,7 +15,7 @@ import Glibc
 /// It reads just enough of the wire protocol for that: the client's untyped start-up messages,
 /// then typed messages (`Parse` names a statement's text, `Bind` and `Query` run one), and the
 /// server's typed messages once a claim was seen.
-final class ClaimDropProxy: Sendable {
+final class FaultProxy: Sendable {
     /// Text that only the claim statement contains.
     static let claimMarker = "SET state = 'running', attempt = j.attempt + 1"
 
@@ -26,6 +27,7 @@ final class ClaimDropProxy: Sendable {
         var droppedAt: ContinuousClock.Instant?
         var sockets: Set<Int32> = []
         var closed = false
+        var cutOff = false
     }
     private let state = Mutex(State())
 
@@ -72,6 +74,18 @@ final class ClaimDropProxy: Sendable {
     /// When the dropped claim's answer was complete on the server side and the connection closed.
     var droppedAt: ContinuousClock.Instant? { state.withLock { $0.droppedAt } }
 
+    /// Closes every connection and refuses new ones until `restore()`: the database is unreachable.
+    func cutOff() {
+        let sockets = state.withLock { state -> Set<Int32> in
+            state.cutOff = true
+            return state.sockets
+        }
+        for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }
+    }
+
+    /// Accepts connections again after `cutOff()`.
+    func restore() { state.withLock { $0.cutOff = false } }
+
     /// Stops listening and closes every connection.
     func close() {
         let sockets = state.withLock { state -> Set<Int32> in
@@ -89,6 +103,10 @@ final class ClaimDropProxy: Sendable {
             if client < 0 {
                 if errno == EINTR { continue }
                 return
+            }
+            if state.withLock({ $0.cutOff }) {
+                Glibc.close(client)
+                continue
             }
             let server = connectTarget()
             guard server >= 0, track(client, server) else {
