@@ -44,16 +44,6 @@ func testConfiguration(queues: [String: Int] = ["default": 10], maintenance: Boo
         runsMaintenance: maintenance, maintenanceInterval: .milliseconds(100), rescueGraceAfterLeading: .zero)
 }
 
-/// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
-/// A throwing check counts as "not yet".
-func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if (try? await condition()) == true { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return (try? await condition()) == true
-}
 
 /// A thread-safe list for recording what handlers saw.
 final class Recorder<T: Sendable>: Sendable {

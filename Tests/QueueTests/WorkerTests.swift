@@ -91,7 +91,7 @@ struct WorkerTests {
                 #expect(job.errors.map(\.error) == (1...3).map { "provider said 500 (try \($0))" })
                 #expect(job.errors.allSatisfy { $0.worker != nil })
                 let times = attempts.all.map(\.1)
-                #expect(times.count == 3)
+                try #require(times.count == 3)
                 // Backoff 200 ms then 400 ms (no jitter): each gap at least the nominal delay.
                 #expect(times[1].timeIntervalSince(times[0]) >= 0.2)
                 #expect(times[2].timeIntervalSince(times[1]) >= 0.4)

@@ -176,6 +176,7 @@ struct PostmarkLiveTests {
             #expect(response.status == 200)
             let results = try array(response)
             #expect(results.map { $0["ErrorCode"] as? Int } == [0, 406, 300, 300, 300, 0])
+            try #require(results.count == 6)
             #expect(results[0]["To"] as? String == "a@example.com")
             #expect(results[0]["Message"] as? String == "OK")
             #expect(results[1]["MessageID"] == nil)

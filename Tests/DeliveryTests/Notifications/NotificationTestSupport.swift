@@ -132,15 +132,6 @@ struct DeliveryHarness: Sendable {
     }
 }
 
-/// Polls `condition` every 20 ms until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if (try? await condition()) == true { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return (try? await condition()) == true
-}
 
 /// A fake job for calling a handler directly.
 func fakeJob(kind: String, args: String, attempt: Int = 1) -> Job {
