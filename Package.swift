@@ -155,7 +155,9 @@ let package = Package(
             name: "CurlTests",
             dependencies: [
                 "Curl",
+                "HeraldTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -179,7 +181,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SandboxTests",
-            dependencies: ["Sandbox", "Curl", "HeraldJSON"],
+            dependencies: ["Sandbox", "Curl", "HeraldJSON", "HeraldTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
