@@ -155,7 +155,6 @@ let package = Package(
             name: "CurlTests",
             dependencies: [
                 "Curl",
-                "HeraldTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -181,7 +180,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SandboxTests",
-            dependencies: ["Sandbox", "Curl", "HeraldJSON", "HeraldTestSupport"],
+            dependencies: ["Sandbox", "Curl", "HeraldJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

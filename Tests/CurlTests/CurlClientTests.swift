@@ -1,6 +1,5 @@
 import Curl
 import Foundation
-import HeraldTestSupport
 import Synchronization
 import Testing
 
@@ -162,7 +161,7 @@ struct CurlClientTests {
             #expect(error?.code == .timedOut)
             #expect(error?.curlCode == 28)
             #expect(error?.isTransient == true)
-            #expect(elapsed < min(.seconds(4) * testLoadFactor, .milliseconds(7_500)))  // before the 8 s answer
+            _ = elapsed  // .timedOut is the proof: without the timeout the server's 200 comes after 8 s
             // The same client still works afterwards.
             let response = try await client.execute(Curl.HTTPRequest(url: server.url("/n/1")))
             #expect(response.bodyString == "n=1")
@@ -264,8 +263,9 @@ struct CurlClientTests {
             try await Task.sleep(for: .milliseconds(300))
             task.cancel()
             let result = await task.result
-            // Well before the server's 8 s answer; the bound grows with the machine's load.
-            #expect(clock.now - start < min(.seconds(4) * testLoadFactor, .milliseconds(7_500)))
+            // No wall-clock bound: had cancellation not aborted it, the request would have ended with
+            // the server's 200 after 8 s, not with an error.
+            _ = clock.now - start
             #expect(throws: CurlError.self) { try result.get() }
             if case .failure(let error as CurlError) = result {
                 #expect(error.code == .cancelled)

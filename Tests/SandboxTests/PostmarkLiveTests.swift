@@ -1,6 +1,5 @@
 import Curl
 import Foundation
-import HeraldTestSupport
 import Sandbox
 import Testing
 
@@ -223,8 +222,8 @@ struct PostmarkLiveTests {
             }
             #expect(elapsed >= .milliseconds(300))
 
-            // Delayed requests wait concurrently: 40 requests of 250 ms each would take 10 s one after another.
-            sandbox.responseDelay = .milliseconds(250)
+            // Delayed requests wait concurrently: 40 requests of 2 s each would take 80 s one after another.
+            sandbox.responseDelay = .seconds(2)
             let together = try await clock.measure {
                 try await withThrowingTaskGroup(of: Int.self) { group in
                     for index in 0..<40 {
@@ -233,8 +232,8 @@ struct PostmarkLiveTests {
                     for try await status in group { #expect(status == 200) }
                 }
             }
-            // One after another would take 10 s; the bound grows with the machine's load, up to just under that.
-            #expect(together < min(.seconds(5) * testLoadFactor, .milliseconds(9_500)))
+            // Half the serial time leaves room for a machine slowed many times over.
+            #expect(together < .seconds(40))
             #expect(sandbox.receivedEmails().count == 41)
 
             sandbox.reset()
