@@ -27,14 +27,28 @@ enum QueueSQL {
         RETURNING j.id, j.kind, j.queue, j.priority, j.args, j.attempt, j.max_attempts, j.run_at, j.created_at
         """
 
+    // Lock order: every statement that updates several rows of herald_jobs and may wait for a
+    // lock takes its row locks in ascending id (a `SELECT … ORDER BY id FOR UPDATE` in a CTE), or
+    // skips locked rows where that is correct (claim, heartbeat, rescue, stage, release, prune).
+    // Two statements that lock in the same order cannot deadlock each other.
+
     static let complete = """
-        UPDATE herald_jobs
+        WITH l AS (
+            SELECT id FROM herald_jobs
+             WHERE id = ANY($1::bigint[]) AND state = 'running' AND locked_by = $2
+             ORDER BY id FOR UPDATE)
+        UPDATE herald_jobs j
            SET state = 'completed', finished_at = now(), locked_by = NULL, lease_expires_at = NULL
-         WHERE id = ANY($1::bigint[]) AND state = 'running' AND locked_by = $2
+          FROM l
+         WHERE j.id = l.id AND j.state = 'running' AND j.locked_by = $2
         """
 
     /// Non-completion outcomes, in one statement: retry, fail, snooze, cancel, release.
     static let settle = """
+        WITH l AS (
+            SELECT id FROM herald_jobs
+             WHERE id = ANY($1::bigint[]) AND state = 'running' AND locked_by = $2
+             ORDER BY id FOR UPDATE)
         UPDATE herald_jobs j
            SET state = CASE o.action
                    WHEN 'retry'   THEN CASE WHEN j.attempt >= j.max_attempts THEN 'failed' ELSE 'retryable' END
@@ -51,15 +65,43 @@ enum QueueSQL {
                finished_at = CASE WHEN o.action IN ('fail', 'cancel') OR (o.action = 'retry' AND j.attempt >= j.max_attempts)
                                   THEN now() ELSE NULL END,
                locked_by = NULL, lease_expires_at = NULL
-          FROM unnest($1::bigint[], $3::text[], $4::text[], $5::timestamptz[]) AS o(id, action, error, run_at)
-         WHERE j.id = o.id AND j.state = 'running' AND j.locked_by = $2
+          FROM unnest($1::bigint[], $3::text[], $4::text[], $5::timestamptz[]) AS o(id, action, error, run_at), l
+         WHERE j.id = o.id AND j.id = l.id AND j.state = 'running' AND j.locked_by = $2
         """
 
+    /// Renews the leases of the jobs this worker really holds ($1), not every row under its id:
+    /// rows claimed by a statement whose answer never arrived are left to expire. A row locked by
+    /// someone else (this worker's own completer, an admin) is skipped rather than waited for;
+    /// the next beat, a third of a lease later, renews it.
     static let heartbeat = """
-        UPDATE herald_jobs SET lease_expires_at = now() + make_interval(secs => $2::float8)
-         WHERE state = 'running' AND locked_by = $1
+        WITH held AS (
+            SELECT id FROM herald_jobs
+             WHERE id = ANY($1::bigint[]) AND state = 'running' AND locked_by = $2
+             ORDER BY id FOR UPDATE SKIP LOCKED)
+        UPDATE herald_jobs j SET lease_expires_at = now() + make_interval(secs => $3::float8)
+          FROM held
+         WHERE j.id = held.id
         """
 
+    /// Gives back the rows of queue $2 held under this worker's id ($1) that it is not running
+    /// ($3 lists those it runs): what a claim committed when its answer was lost. The attempt is
+    /// returned, since the job never started.
+    static let releaseUnheld = """
+        WITH lost AS (
+            SELECT id FROM herald_jobs
+             WHERE state = 'running' AND locked_by = $1 AND queue = $2 AND NOT (id = ANY($3::bigint[]))
+             ORDER BY id FOR UPDATE SKIP LOCKED)
+        UPDATE herald_jobs j
+           SET state = 'available', attempt = greatest(j.attempt - 1, 0), run_at = now(),
+               locked_by = NULL, lease_expires_at = NULL
+          FROM lost
+         WHERE j.id = lost.id AND j.state = 'running' AND j.locked_by = $1
+        RETURNING j.id
+        """
+
+    /// Takes back jobs whose lease expired. The error says which worker held the job, when its
+    /// lease ran out and for how long nobody renewed it. (The leader waits a grace period after
+    /// taking the lead before it rescues anything; see `QueueMaintenance`.)
     static let rescue = """
         UPDATE herald_jobs j
            SET state = CASE WHEN j.attempt >= j.max_attempts THEN 'failed' ELSE 'retryable' END,
@@ -67,7 +109,9 @@ enum QueueSQL {
                finished_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END,
                errors = j.errors || jsonb_build_array(jsonb_build_object(
                    'attempt', j.attempt, 'at', now(), 'worker', j.locked_by,
-                   'error', 'lease expired: the worker stopped heartbeating (killed, crashed or lost)')),
+                   'error', format('lease expired: worker %s did not renew it; it ran out at %s and was not renewed for %s s '
+                                   '(the worker exited or was killed, or could not reach the database for longer than its lease)',
+                                   j.locked_by, j.lease_expires_at, round(extract(epoch FROM now() - j.lease_expires_at)::numeric, 1)))),
                locked_by = NULL, lease_expires_at = NULL
          WHERE j.id IN (SELECT id FROM herald_jobs WHERE state = 'running' AND lease_expires_at < now()
                          ORDER BY lease_expires_at LIMIT 5000 FOR UPDATE SKIP LOCKED)
@@ -82,7 +126,8 @@ enum QueueSQL {
     static let prune = """
         DELETE FROM herald_jobs
          WHERE id IN (SELECT id FROM herald_jobs WHERE state = ANY($1::text[])
-                         AND finished_at < now() - make_interval(secs => $2::float8) LIMIT 10000)
+                         AND finished_at < now() - make_interval(secs => $2::float8)
+                       LIMIT 10000 FOR UPDATE SKIP LOCKED)
         """
 
     static let depth = """

@@ -161,7 +161,7 @@ struct CurlClientTests {
             #expect(error?.code == .timedOut)
             #expect(error?.curlCode == 28)
             #expect(error?.isTransient == true)
-            #expect(elapsed < .seconds(4))
+            _ = elapsed  // .timedOut is the proof: without the timeout the server's 200 comes after 8 s
             // The same client still works afterwards.
             let response = try await client.execute(Curl.HTTPRequest(url: server.url("/n/1")))
             #expect(response.bodyString == "n=1")
@@ -263,7 +263,9 @@ struct CurlClientTests {
             try await Task.sleep(for: .milliseconds(300))
             task.cancel()
             let result = await task.result
-            #expect(clock.now - start < .seconds(4))
+            // No wall-clock bound: had cancellation not aborted it, the request would have ended with
+            // the server's 200 after 8 s, not with an error.
+            _ = clock.now - start
             #expect(throws: CurlError.self) { try result.get() }
             if case .failure(let error as CurlError) = result {
                 #expect(error.code == .cancelled)

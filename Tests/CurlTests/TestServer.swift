@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// The request context of the loopback test server: it records the client's source port so tests can
@@ -88,16 +89,26 @@ func withTestServer<T: Sendable>(_ body: @Sendable (TestServer) async throws -> 
         },
         logger: logger
     )
+    // Stopped by a graceful shutdown, never by cancelling its task: cancelling a NIO server while
+    // accepted connections wait in its backlog traps ("Deinited NIOAsyncWriter without calling
+    // finish()", swift-nio #3481), which a busy machine made happen and which kills the whole run.
+    let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
     return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.run() }
+        group.addTask { try await services.run() }
         var ports = portStream.makeAsyncIterator()
         guard let port = await ports.next(), port > 0 else {
-            group.cancelAll()
+            await services.triggerGracefulShutdown()
             throw TestServerError.didNotStart
         }
-        let result = try await body(TestServer(port: port, clientPorts: recordedPorts))
-        group.cancelAll()
-        return result
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body(TestServer(port: port, clientPorts: recordedPorts)))
+        } catch {
+            result = .failure(error)
+        }
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
+        return try result.get()
     }
 }
 

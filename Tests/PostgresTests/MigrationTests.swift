@@ -37,7 +37,7 @@ struct MigrationTests {
         environment["HERALD_DATABASE_URL"] = configuration.connectionString
         environment["HERALD_LOG_LEVEL"] = "warning"
         let children = try (0..<4).map { _ in
-            try ChildProcess.spawn(binary, ["migrate"], environment: environment, stdout: .null)
+            try TestProcess.spawn(binary, ["migrate"], environment: environment, stdout: .null)
         }
         var statuses: [Int32] = []
         for child in children { statuses.append(await child.exitStatus()) }
@@ -83,7 +83,7 @@ struct MigrationTests {
         var environment = ProcessInfo.processInfo.environment
         environment["HERALD_DATABASE_URL"] = configuration.connectionString
         let log = NSTemporaryDirectory() + "herald-status-\(UUID().uuidString).txt"
-        let child = try ChildProcess.spawn(binary, ["migrate", "--status"], environment: environment, stdout: .file(log))
+        let child = try TestProcess.spawn(binary, ["migrate", "--status"], environment: environment, stdout: .file(log))
         #expect(await child.exitStatus() == 0)
         let output = try String(contentsOfFile: log, encoding: .utf8)
         #expect(output.contains("pending"))
@@ -98,7 +98,7 @@ struct MigrationTests {
         environment["HERALD_DATABASE_URL"] = nil
         environment["DATABASE_URL"] = nil
         let log = NSTemporaryDirectory() + "herald-nodb-\(UUID().uuidString).txt"
-        let child = try ChildProcess.spawn(binary, ["migrate"], environment: environment, stdout: .file(log), stderr: .file(log))
+        let child = try TestProcess.spawn(binary, ["migrate"], environment: environment, stdout: .file(log), stderr: .file(log))
         #expect(await child.exitStatus() != 0)
         let output = try String(contentsOfFile: log, encoding: .utf8)
         #expect(output.contains("HERALD_DATABASE_URL"))

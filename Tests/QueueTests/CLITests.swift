@@ -14,7 +14,7 @@ struct CLITests {
         var environment = ProcessInfo.processInfo.environment
         environment["HERALD_DATABASE_URL"] = db.configuration.connectionString
         environment["HERALD_LOG_LEVEL"] = "warning"
-        let child = try ChildProcess.spawn(try ProcessTests.heraldBinary(), arguments, environment: environment,
+        let child = try TestProcess.spawn(try ProcessTests.heraldBinary(), arguments, environment: environment,
                                            stdout: .file(log), stderr: .file(log))
         let status = await child.exitStatus()
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
@@ -69,6 +69,29 @@ struct CLITests {
             #expect(missing.output.contains("no job with id 987654"))
             let pool = db.pool(maximumConnections: 1)
             #expect(try await pool.query("SELECT count(*) FROM herald_jobs")[0].decode(Int.self, at: 0) == 0)
+            await pool.close()
+        }
+    }
+
+    @Test func retryRefusesAnExtraAttemptsCountBelowOne() async throws {
+        try await withTestDatabase("cliretry") { db in
+            let pool = db.pool(maximumConnections: 1)
+            try await pool.query("INSERT INTO herald_jobs (kind, state, attempt, max_attempts, finished_at) VALUES ('x', 'failed', 3, 3, now())")
+            for arguments in [["jobs", "retry", "1", "--extra-attempts=-5"], ["jobs", "retry", "--failed", "--extra-attempts", "0"]] {
+                let refused = try await Self.herald(db, arguments)
+                #expect(refused.status != 0, "\(arguments) was accepted")
+                #expect(refused.output.contains("--extra-attempts must be a whole number from 1 to 1000"), "\(refused.output)")
+            }
+            // Nothing changed.
+            let row = try #require(try await pool.query("SELECT state, max_attempts FROM herald_jobs WHERE id = 1").first)
+            #expect(try row.decode(String.self, at: 0) == "failed")
+            #expect(try row.decode(Int.self, at: 1) == 3)
+            // The SQL functions refuse it too, for admins who call them directly.
+            await #expect(throws: PostgresError.self) { try await pool.query("SELECT herald_retry_job(1, -5)") }
+            await #expect(throws: PostgresError.self) { try await pool.query("SELECT herald_retry_failed_jobs(extra_attempts => 0)") }
+            let accepted = try await Self.herald(db, ["jobs", "retry", "1", "--extra-attempts", "2"])
+            #expect(accepted.status == 0, "\(accepted.output)")
+            #expect(try await pool.query("SELECT max_attempts FROM herald_jobs WHERE id = 1")[0].decode(Int.self, at: 0) == 5)
             await pool.close()
         }
     }

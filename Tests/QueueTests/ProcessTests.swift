@@ -20,7 +20,7 @@ struct ProcessTests {
         environment["HERALD_LOG_FORMAT"] = "json"
         environment["HERALD_SANDBOX"] = "1"  // no provider credentials needed for these job kinds
         for (key, value) in extra { environment[key] = value }
-        return try ChildProcess.spawn(try heraldBinary(), ["work"] + arguments, environment: environment, stdout: .file(log), stderr: .file(log))
+        return try TestProcess.spawn(try heraldBinary(), ["work"] + arguments, environment: environment, stdout: .file(log), stderr: .file(log))
     }
 
     static func logPath(_ name: String) -> String { NSTemporaryDirectory() + "herald-\(name)-\(UUID().uuidString).log" }
@@ -34,6 +34,7 @@ struct ProcessTests {
             let workers = try logs.map {
                 try Self.startWorker(db, log: $0, arguments: ["--queues", "default:50", "--claim-batch", "100", "--log-level", "debug"])
             }
+            defer { workers.forEach { $0.killIfRunning() } }  // on every way out, a failed wait included
             let done = await eventually(timeout: .seconds(120)) { try await count(pool, state: "completed") == 10_000 }
             for worker in workers { worker.send(SIGTERM) }
             for worker in workers { #expect(await worker.exitStatus() == 0) }
@@ -69,6 +70,7 @@ struct ProcessTests {
             try await JobQueue(pool: pool).enqueueMany(requests)
             let victimLog = Self.logPath("victim")
             let victim = try Self.startWorker(db, log: victimLog, arguments: ["--queues", "default:20", "--lease-seconds", "1"])
+            defer { victim.killIfRunning() }
             #expect(await eventually { try await count(pool, state: "running") >= 10 })
             victim.send(SIGKILL)
             #expect(await victim.exitStatus() == 128 + SIGKILL)
@@ -77,6 +79,7 @@ struct ProcessTests {
 
             let rescuerLog = Self.logPath("rescuer")
             let rescuer = try Self.startWorker(db, log: rescuerLog, arguments: ["--queues", "default:40", "--lease-seconds", "1"])
+            defer { rescuer.killIfRunning() }
             let allDone = await eventually(timeout: .seconds(60)) { try await count(pool, state: "completed") == 60 }
             rescuer.send(SIGTERM)
             #expect(await rescuer.exitStatus() == 0)
@@ -99,6 +102,7 @@ struct ProcessTests {
             try await queue.enqueueMany((0..<20).map { _ in JobRequest(kind: "herald.noop", priority: 3) })
             let log = Self.logPath("sigterm")
             let worker = try Self.startWorker(db, log: log, arguments: ["--queues", "default:5", "--claim-batch", "5"])
+            defer { worker.killIfRunning() }
             #expect(await eventually { try await count(pool, state: "running") == 5 })
             worker.send(SIGTERM)
             let status = await worker.exitStatus()
@@ -118,6 +122,7 @@ struct ProcessTests {
             try await JobQueue(pool: pool).enqueueMany((0..<3).map { _ in JobRequest(kind: "herald.sleep", args: PostgresJSON(#"{"ms": 30000}"#)) })
             let log = Self.logPath("grace")
             let worker = try Self.startWorker(db, log: log, arguments: ["--queues", "default:3", "--shutdown-grace-seconds", "0.5"])
+            defer { worker.killIfRunning() }
             #expect(await eventually { try await count(pool, state: "running") == 3 })
             worker.send(SIGTERM)
             #expect(await worker.exitStatus() == 0)

@@ -9,10 +9,10 @@ import Synchronization
 /// Runs a JobWorker inside a ServiceGroup for the duration of `body`, then shuts it down gracefully.
 func withWorker<T: Sendable>(
     _ db: TestDatabase, registry: JobHandlerRegistry, configuration: WorkerConfiguration,
-    periodicTasks: [any PeriodicTask] = [], _ body: (JobWorker, PostgresPool) async throws -> T
+    periodicTasks: [any PeriodicTask] = [], connection: PostgresConfiguration? = nil, logger: Logger = Logger(label: "test.worker"),
+    _ body: (JobWorker, PostgresPool) async throws -> T
 ) async throws -> T {
-    let pool = db.pool(maximumConnections: 8)
-    let logger = Logger(label: "test.worker")
+    let pool = PostgresPool(configuration: connection ?? db.configuration, pool: .init(maximumConnections: 8))
     let worker = JobWorker(pool: pool, registry: registry, configuration: configuration, periodicTasks: periodicTasks, logger: logger)
     let group = ServiceGroup(configuration: .init(services: [.init(service: worker)], logger: logger))
     return try await withThrowingTaskGroup(of: T?.self) { tasks in
@@ -41,19 +41,9 @@ func testConfiguration(queues: [String: Int] = ["default": 10], maintenance: Boo
     WorkerConfiguration(
         queues: queues, claimBatchSize: 50, pollInterval: .milliseconds(200), lease: .seconds(5),
         shutdownGracePeriod: .seconds(5), backoff: Backoff(base: .milliseconds(20), maximum: .milliseconds(100), jitter: 0.1),
-        runsMaintenance: maintenance, maintenanceInterval: .milliseconds(100))
+        runsMaintenance: maintenance, maintenanceInterval: .milliseconds(100), rescueGraceAfterLeading: .zero)
 }
 
-/// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
-/// A throwing check counts as "not yet".
-func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if (try? await condition()) == true { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return (try? await condition()) == true
-}
 
 /// A thread-safe list for recording what handlers saw.
 final class Recorder<T: Sendable>: Sendable {

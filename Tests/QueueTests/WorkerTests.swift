@@ -1,5 +1,6 @@
 import Foundation
 import HeraldTestSupport
+import Logging
 import Postgres
 import Queue
 import Testing
@@ -90,7 +91,7 @@ struct WorkerTests {
                 #expect(job.errors.map(\.error) == (1...3).map { "provider said 500 (try \($0))" })
                 #expect(job.errors.allSatisfy { $0.worker != nil })
                 let times = attempts.all.map(\.1)
-                #expect(times.count == 3)
+                try #require(times.count == 3)
                 // Backoff 200 ms then 400 ms (no jitter): each gap at least the nominal delay.
                 #expect(times[1].timeIntervalSince(times[0]) >= 0.2)
                 #expect(times[2].timeIntervalSince(times[1]) >= 0.4)
@@ -145,6 +146,31 @@ struct WorkerTests {
                 let job = try #require(try await queue.job(id: unknown))
                 #expect(job.errors.first?.error.contains("unknown job kind 'nobody.handles.this'") == true)
                 #expect(job.errors.first?.error.contains("known") == true)
+            }
+        }
+    }
+
+    @Test func diagnosticKindsFailBadArgumentsPermanentlyWithAClearError() async throws {
+        try await withTestDatabase("diagargs") { db in
+            let registry = JobHandlerRegistry(DiagnosticHandlers.all(logger: Logger(label: "test")))
+            try await withWorker(db, registry: registry, configuration: testConfiguration()) { _, pool in
+                let queue = JobQueue(pool: pool)
+                let text = try await queue.enqueue(JobRequest(kind: "herald.sleep", args: PostgresJSON(#"{"ms": "abc"}"#)))
+                let negative = try await queue.enqueue(JobRequest(kind: "herald.sleep", args: PostgresJSON(#"{"ms": -5}"#)))
+                let fraction = try await queue.enqueue(JobRequest(kind: "herald.sleep", args: PostgresJSON(#"{"ms": 1.5}"#)))
+                let badFail = try await queue.enqueue(JobRequest(kind: "herald.fail", args: PostgresJSON(#"{"permanent": "yes"}"#)))
+                let good = try await queue.enqueue(JobRequest(kind: "herald.sleep", args: PostgresJSON(#"{"ms": 10}"#)))
+                #expect(await eventually { try await jobState(pool, good) == "completed" })
+                for id in [text, negative, fraction, badFail] {
+                    #expect(await eventually { try await jobState(pool, id) == "failed" })
+                    let job = try #require(try await queue.job(id: id))
+                    #expect(job.attempt == 1, "job \(id) was retried")
+                }
+                let sleepError = try #require(try await queue.job(id: text)?.errors.first?.error)
+                #expect(sleepError.contains(#"herald.sleep takes {"ms": N} with N a whole number of milliseconds"#))
+                #expect(sleepError.contains("abc"))
+                let failError = try #require(try await queue.job(id: badFail)?.errors.first?.error)
+                #expect(failError.contains("herald.fail takes"))
             }
         }
     }

@@ -176,6 +176,7 @@ struct PostmarkLiveTests {
             #expect(response.status == 200)
             let results = try array(response)
             #expect(results.map { $0["ErrorCode"] as? Int } == [0, 406, 300, 300, 300, 0])
+            try #require(results.count == 6)
             #expect(results[0]["To"] as? String == "a@example.com")
             #expect(results[0]["Message"] as? String == "OK")
             #expect(results[1]["MessageID"] == nil)
@@ -221,8 +222,8 @@ struct PostmarkLiveTests {
             }
             #expect(elapsed >= .milliseconds(300))
 
-            // Delayed requests wait concurrently: 40 requests of 250 ms each would take 10 s one after another.
-            sandbox.responseDelay = .milliseconds(250)
+            // Delayed requests wait concurrently: 40 requests of 2 s each would take 80 s one after another.
+            sandbox.responseDelay = .seconds(2)
             let together = try await clock.measure {
                 try await withThrowingTaskGroup(of: Int.self) { group in
                     for index in 0..<40 {
@@ -231,7 +232,8 @@ struct PostmarkLiveTests {
                     for try await status in group { #expect(status == 200) }
                 }
             }
-            #expect(together < .seconds(5))
+            // Half the serial time leaves room for a machine slowed many times over.
+            #expect(together < .seconds(40))
             #expect(sandbox.receivedEmails().count == 41)
 
             sandbox.reset()

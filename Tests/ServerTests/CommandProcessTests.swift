@@ -29,7 +29,7 @@ struct CommandProcessTests {
         var environment = ProcessInfo.processInfo.environment
         environment["HERALD_LOG_LEVEL"] = "info"
         for (key, value) in extra { environment[key] = value }
-        let process = try ChildProcess.spawn(try heraldBinary(), arguments, environment: environment, stdout: .file(log), stderr: .file(log))
+        let process = try TestProcess.spawn(try heraldBinary(), arguments, environment: environment, stdout: .file(log), stderr: .file(log))
         return Started(process: process, log: log)
     }
 
@@ -39,7 +39,7 @@ struct CommandProcessTests {
 
     /// Polls `url` until it answers (the process is listening) or 30 s pass.
     static func waitForHTTP(_ url: String) async -> HTTPResponse? {
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(30) * testLoadFactor
         while ContinuousClock.now < deadline {
             if let response = await get(url) { return response }
             try? await Task.sleep(for: .milliseconds(100))
@@ -56,6 +56,7 @@ struct CommandProcessTests {
                 "HERALD_SECRET": String(repeating: "s", count: 40), "HERALD_HTTP_REQUEST_TIMEOUT": "2",
                 "HERALD_POSTMARK_WEBHOOK_USER": "postmark", "HERALD_POSTMARK_WEBHOOK_PASSWORD": "webhook-password",
             ])
+            defer { serve.process.killIfRunning() }
             let base = "http://127.0.0.1:\(port)"
             let health = await Self.waitForHTTP(base + "/healthz")
             #expect(health?.status == 200, "\(serve.output)")
@@ -79,6 +80,7 @@ struct CommandProcessTests {
                 "HERALD_DATABASE_URL": db.configuration.connectionString, "HERALD_SECRET": "",
                 "HERALD_POSTMARK_WEBHOOK_USER": "postmark", "HERALD_POSTMARK_WEBHOOK_PASSWORD": "webhook-password",
             ])
+            defer { serve.process.killIfRunning() }
             #expect(await serve.process.exitStatus() != 0)
             #expect(serve.output.contains("HERALD_SECRET"))
             #expect(!serve.output.contains("HERALD_POSTMARK_WEBHOOK"), "only the missing setting is named")
@@ -89,6 +91,7 @@ struct CommandProcessTests {
     func sandbox() async throws {
         let port = try TemporaryPostgres.freePort()
         let sandbox = try Self.start(["sandbox", "--port", String(port)], environment: [:])
+        defer { sandbox.process.killIfRunning() }
         let base = "http://127.0.0.1:\(port)"
         _ = await Self.waitForHTTP(base + "/email")
         let token = try #require(sandbox.output.split(separator: "\n").first { $0.contains("POSTMARK_SERVER_TOKEN=") }?
@@ -121,6 +124,7 @@ struct CommandProcessTests {
             let run = try Self.start(["run", "--sandbox", "--port", String(port), "--queues", "default:10"], environment: [
                 "HERALD_DATABASE_URL": db.configuration.connectionString,
             ])
+            defer { run.process.killIfRunning() }
             #expect(await Self.waitForHTTP("http://127.0.0.1:\(port)/healthz")?.status == 200, "\(run.output)")
             let id = try await pool.query(
                 "SELECT herald_notify(p.tenant_id, p.user_id, 'task.assigned', 'urgent', '{\"task_title\": \"Ship\"}') AS id FROM notification_preferences p WHERE user_id = $1",

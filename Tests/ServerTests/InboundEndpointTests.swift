@@ -146,7 +146,7 @@ struct InboundEndpointTests {
 
             #expect(try await Self.messages(pool, thread: discussion.thread).count == 0)
             let kept = try await pool.query("SELECT id, reason, thread_id, claimed_email FROM herald_unmatched_inbound")
-            #expect(kept.count == 1)
+            try #require(kept.count == 1)
             #expect(try kept[0].decode(UUID.self, column: "id").uuidString.lowercased() == inboundId)
             #expect(try kept[0].decode(String?.self, column: "reason") == "sender_mismatch")
             #expect(try kept[0].decode(UUID?.self, column: "thread_id") == discussion.thread)

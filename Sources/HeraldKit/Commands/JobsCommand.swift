@@ -91,9 +91,12 @@ struct JobsCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Only this kind (with --failed).") var kind: String?
         @Option(name: .long, help: "Failed at or after this ISO 8601 time (with --failed).") var since: String?
         @Option(name: .long, help: "Failed before this ISO 8601 time (with --failed).") var until: String?
-        @Option(name: .long, help: "Attempts granted beyond those used.") var extraAttempts: Int = 1
+        @Option(name: .long, help: "Attempts granted beyond those used (1 … 1000).") var extraAttempts: Int = 1
 
         func validate() throws {
+            guard (1...1000).contains(extraAttempts) else {
+                throw ValidationError("--extra-attempts must be a whole number from 1 to 1000 (got \(extraAttempts))")
+            }
             guard (id != nil) != failed else { throw ValidationError("give a job id, or --failed (with optional --kind/--since/--until)") }
             for (flag, value) in [("--since", since), ("--until", until)] {
                 if let value, EnqueueCommand.parseDate(value) == nil { throw ValidationError("\(flag) '\(value)' is not an ISO 8601 time") }

@@ -3,12 +3,14 @@ import Logging
 import Synchronization
 
 /// Writes one JSON object per log line to standard error:
-/// `{"ts":…,"level":…,"label":…,"msg":…, metadata…}`.
+/// `{"ts":…,"level":…,"label":…,"msg":…, metadata…}`. `ts` is ISO 8601 UTC with milliseconds
+/// (`2026-12-02T20:52:09.123Z`), so lines of one second can be ordered and timed.
 struct JSONLogHandler: LogHandler {
     let label: String
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
     private static let lock = Mutex(())
+    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     init(label: String) { self.label = label }
 
@@ -19,7 +21,7 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var object: [String: Any] = [
-            "ts": Date().formatted(.iso8601),
+            "ts": Date().formatted(Self.timestampStyle),
             "level": event.level.rawValue,
             "label": label,
             "msg": event.message.description,

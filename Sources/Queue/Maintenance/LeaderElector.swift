@@ -15,6 +15,7 @@ final class LeaderElector: Sendable {
     private let logger: Logger
     private let connection = Mutex<PostgresConnection?>(nil)
     private let leading = Atomic<Bool>(false)
+    private let since = Mutex<ContinuousClock.Instant?>(nil)
 
     init(configuration: PostgresConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -23,6 +24,9 @@ final class LeaderElector: Sendable {
 
     var isLeader: Bool { leading.load(ordering: .relaxed) }
 
+    /// When this process took the lead; nil while it does not lead.
+    var leadingSince: ContinuousClock.Instant? { since.withLock { $0 } }
+
     /// Confirms or tries to take leadership; returns whether this process leads now.
     func check() async -> Bool {
         if let current = connection.withLock({ $0 }) {
@@ -30,8 +34,10 @@ final class LeaderElector: Sendable {
                 if isLeader { return true }
                 return await tryLock(current)
             }
-            logger.notice("leader connection lost")
+            // Only a leader has something to lose; the others just retry the election.
+            if isLeader { logger.notice("leader connection lost") }
             leading.store(false, ordering: .relaxed)
+            since.withLock { $0 = nil }
             connection.withLock { $0 = nil }
             await current.close()
         }
@@ -46,7 +52,11 @@ final class LeaderElector: Sendable {
         guard let rows = try? await connection.query("SELECT pg_try_advisory_lock($1) AS locked", [Self.lockKey]),
               let locked = try? rows[0].decode(Bool.self, column: "locked")
         else { return false }
-        if locked && !isLeader { logger.info("became leader") }
+        if locked && !isLeader {
+            logger.info("became leader")
+            since.withLock { $0 = .now }
+        }
+        if !locked { since.withLock { $0 = nil } }
         leading.store(locked, ordering: .relaxed)
         return locked
     }
@@ -54,6 +64,7 @@ final class LeaderElector: Sendable {
     /// Gives up leadership (closing the connection releases the lock).
     func resign() async {
         leading.store(false, ordering: .relaxed)
+        since.withLock { $0 = nil }
         if let current = connection.withLock({ connection in defer { connection = nil }; return connection }) {
             await current.close()
         }

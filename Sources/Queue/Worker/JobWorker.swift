@@ -28,10 +28,13 @@ public final class JobWorker: Service, Sendable {
         self.runners = configuration.queues.sorted { $0.key < $1.key }.map {
             QueueRunner(queue: $0.key, concurrency: $0.value, worker: core)
         }
-        self.elector = configuration.runsMaintenance ? LeaderElector(configuration: pool.connectionConfiguration, logger: logger) : nil
+        let elector = configuration.runsMaintenance ? LeaderElector(configuration: pool.connectionConfiguration, logger: logger) : nil
+        self.elector = elector
         self.periodicTasks = [
             QueueMaintenance(
-                interval: configuration.maintenanceInterval, retention: configuration.retention,
+                interval: configuration.maintenanceInterval, rescueGrace: configuration.rescueGraceAfterLeading,
+                leadingSince: { elector?.leadingSince },
+                retention: configuration.retention,
                 failedRetention: configuration.failedRetention, metrics: core.metrics)
         ] + periodicTasks
     }
@@ -89,16 +92,27 @@ public final class JobWorker: Service, Sendable {
         }
     }
 
+    /// Renews the leases of the jobs this worker holds (running, or finished with the outcome not
+    /// yet written) every third of the lease; after a failure, every second until it works again.
     private func heartbeat() async {
         let interval = core.configuration.lease / 3
+        var failures = 0
         while !Task.isCancelled {
-            try? await Task.sleep(for: interval)
+            try? await Task.sleep(for: failures == 0 ? interval : min(interval, .seconds(1)))
             if Task.isCancelled { break }
-            guard core.inFlight.count > 0 else { continue }
+            let ids = core.held.renewable
+            guard !ids.isEmpty else { continue }
             do {
-                try await core.pool.query(QueueSQL.heartbeat, [core.configuration.workerID, core.configuration.lease.seconds])
+                try await core.pool.query(QueueSQL.heartbeat, [ids, core.configuration.workerID, core.configuration.lease.seconds])
+                if failures > 0 {
+                    core.logger.notice("heartbeat works again", metadata: ["failed_attempts": "\(failures)", "jobs": "\(ids.count)"])
+                }
+                failures = 0
             } catch {
-                core.logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+                failures += 1
+                if failures == 1 {
+                    core.logger.warning("heartbeat failed; retrying every second", metadata: ["error": "\(error)", "jobs": "\(ids.count)"])
+                }
             }
         }
     }

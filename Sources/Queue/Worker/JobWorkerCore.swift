@@ -11,6 +11,8 @@ final class JobWorkerCore: Sendable {
     let metrics = QueueMetrics()
     let completer: Completer
     let inFlight = InFlightJobs()
+    /// Claimed and not yet settled: what the heartbeat renews.
+    let held = HeldJobs()
 
     init(pool: PostgresPool, registry: JobHandlerRegistry, configuration: WorkerConfiguration, logger: Logger) {
         self.pool = pool
@@ -18,7 +20,8 @@ final class JobWorkerCore: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.completer = Completer(
-            pool: pool, workerID: configuration.workerID, flushInterval: configuration.completionFlushInterval, logger: logger)
+            pool: pool, workerID: configuration.workerID, flushInterval: configuration.completionFlushInterval, held: held,
+            logger: logger)
     }
 
     /// Runs one attempt and hands its outcome to the completer. Never throws: every error becomes
@@ -35,7 +38,7 @@ final class JobWorkerCore: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let timeout = handler.timeout ?? configuration.jobTimeout
-        let (result, cancelled) = await inFlight.run(id: job.id, timeout: timeout) { () -> Result<JobResult, any Error> in
+        let (result, cancelled) = await inFlight.run(id: job.id, timeout: timeout) { @Sendable () -> Result<JobResult, any Error> in
             do { return .success(try await handler.handle(job)) } catch { return .failure(error) }
         }
         metrics.ran(job.kind, for: clock.now - start)

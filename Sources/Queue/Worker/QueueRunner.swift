@@ -14,6 +14,8 @@ final class QueueRunner: Sendable {
     private let worker: JobWorkerCore
     private let running = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
+    /// Set when a claim failed: it may have committed without its answer reaching us.
+    private let claimAnswerLost = Atomic<Bool>(false)
     /// Claim again once this many slots are free (half the window, at least one).
     private let refillThreshold: Int
 
@@ -34,6 +36,7 @@ final class QueueRunner: Sendable {
         let configuration = worker.configuration
         await withDiscardingTaskGroup { group in
             while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
+                if claimAnswerLost.load(ordering: .relaxed) { await releaseLostClaims() }
                 let free = concurrency - running.load(ordering: .relaxed)
                 var claimedFull = false
                 if free >= min(refillThreshold, concurrency) || running.load(ordering: .relaxed) == 0 {
@@ -75,12 +78,35 @@ final class QueueRunner: Sendable {
             }
             // RETURNING has no order; start the most urgent first.
             jobs.sort { ($0.priority, $0.runAt, $0.id) < ($1.priority, $1.runAt, $1.id) }
+            worker.held.add(jobs.map(\.id), queue: queue)
             for job in jobs { worker.metrics.claimed(job.kind) }
             return jobs
         } catch {
+            claimAnswerLost.store(true, ordering: .relaxed)
             worker.logger.warning("claim failed; retrying after the poll interval", metadata: ["queue": "\(queue)", "error": "\(error)"])
             try? await Task.sleep(for: .milliseconds(250))
             return []
+        }
+    }
+
+    /// After a failed claim, gives back the rows of this queue held under this worker's id that it
+    /// does not run: the claim may have committed and lost only its answer. Claims of one queue
+    /// are sequential, so every row this runner claimed and saw is in `HeldJobs` by now. Until
+    /// this succeeds (the database may be down) it is tried again before each claim; and since
+    /// the heartbeat renews only held jobs, the rescuer takes such rows back after one lease anyway.
+    private func releaseLostClaims() async {
+        do {
+            let released = try await worker.pool.query(QueueSQL.releaseUnheld, [
+                worker.configuration.workerID, queue, worker.held.ids(queue: queue),
+            ])
+            claimAnswerLost.store(false, ordering: .relaxed)
+            if released.count > 0 {
+                worker.logger.notice("released jobs whose claim committed but whose answer was lost", metadata: [
+                    "queue": "\(queue)", "jobs": "\(released.count)",
+                ])
+            }
+        } catch {
+            // The claim that follows fails too and waits; this runs again before the next one.
         }
     }
 

@@ -20,6 +20,10 @@ public struct WorkerConfiguration: Sendable {
     public var runsMaintenance: Bool
     /// How often the leader rescues expired leases, stages due jobs, and prunes. Default 1 s.
     public var maintenanceInterval: Duration
+    /// A process that takes the lead (at start, after a failover, or after a database outage, which
+    /// costs the leader its connection too) waits this long before it takes back expired leases,
+    /// so live workers reconnect and renew them, or write their outcomes, first. Default 5 s.
+    public var rescueGraceAfterLeading: Duration
     /// Completed and cancelled jobs older than this are deleted. Default 7 days; nil keeps them.
     public var retention: Duration?
     /// Failed jobs older than this are deleted. Default nil (kept until an admin acts).
@@ -38,6 +42,7 @@ public struct WorkerConfiguration: Sendable {
         completionFlushInterval: Duration = .milliseconds(2),
         runsMaintenance: Bool = true,
         maintenanceInterval: Duration = .seconds(1),
+        rescueGraceAfterLeading: Duration = .seconds(5),
         retention: Duration? = .seconds(7 * 24 * 3600),
         failedRetention: Duration? = nil,
         workerID: String = WorkerConfiguration.defaultWorkerID()
@@ -52,6 +57,7 @@ public struct WorkerConfiguration: Sendable {
         self.completionFlushInterval = completionFlushInterval
         self.runsMaintenance = runsMaintenance
         self.maintenanceInterval = maintenanceInterval
+        self.rescueGraceAfterLeading = rescueGraceAfterLeading
         self.retention = retention
         self.failedRetention = failedRetention
         self.workerID = workerID

@@ -119,7 +119,7 @@ struct InboundReplyServiceTests {
             #expect(try row.decode(UUID?.self, column: "parent_message_id") == f.root)
             #expect(try await f.fanoutJobs == 1)
             let inbound = try await f.pool.query("SELECT status, reason, participant_id, parent_message_id FROM inbound_emails")
-            #expect(inbound.count == 1)
+            try #require(inbound.count == 1)
             #expect(try inbound[0].decode(String.self, column: "status") == "threaded")
             #expect(try inbound[0].decode(String?.self, column: "reason") == nil)
             #expect(try inbound[0].decode(UUID?.self, column: "participant_id") == f.clientParticipant)
@@ -154,7 +154,7 @@ struct InboundReplyServiceTests {
 
             // Listed for operators, with whose reply address was used.
             let listed = try await f.pool.query("SELECT reason, from_email, claimed_email, thread_id FROM herald_unmatched_inbound WHERE reason = 'sender_mismatch'")
-            #expect(listed.count == 1)
+            try #require(listed.count == 1)
             #expect(try listed[0].decode(String.self, column: "from_email") == "eve@attacker.example")
             #expect(try listed[0].decode(String?.self, column: "claimed_email") == "client@example.com")
 

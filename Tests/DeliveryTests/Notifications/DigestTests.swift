@@ -1,5 +1,6 @@
 import Delivery
 import Foundation
+import HeraldTestSupport
 import Postgres
 import Queue
 import Sandbox
@@ -103,7 +104,7 @@ struct DigestTests {
             #expect(counters.emailRequests == 0)
             #expect(h.sandbox.receivedEmails().allSatisfy { $0.viaBatch })
             let periods = try await h.pool.query("SELECT DISTINCT period_key, extract(epoch FROM period_end - period_start) AS s FROM digests")
-            #expect(periods.count == 1)
+            try #require(periods.count == 1)
             #expect(try periods[0].decode(String.self, column: "period_key") == "daily:2026-10-31")
             #expect(try periods[0].decode(Double.self, column: "s") == 25 * 3600)
             // Re-running a completed period's job builds nothing new.

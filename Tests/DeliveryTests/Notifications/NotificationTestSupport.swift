@@ -24,6 +24,10 @@ struct DeliveryHarness: Sendable {
         return logger
     }()
 
+    /// Loopback calls answer in milliseconds; a starved machine must not turn one into a
+    /// provider timeout (the production default is 10 s). Tests of timeouts set their own.
+    static let requestTimeout: Duration = .seconds(60)
+
     var store: NotificationStore { NotificationStore(pool: pool) }
     var resolver: ProviderOutcomeResolver { ProviderOutcomeResolver(suppressions: SuppressionList(pool: pool)) }
 
@@ -43,12 +47,13 @@ struct DeliveryHarness: Sendable {
                 let pool = db.pool(maximumConnections: 10)
                 let url = await sandbox.postmarkURL
                 let postmark = PostmarkClient(
-                    configuration: PostmarkConfiguration(serverToken: sandbox.configuration.postmarkServerToken, apiURL: url),
+                    configuration: PostmarkConfiguration(
+                        serverToken: sandbox.configuration.postmarkServerToken, apiURL: url, requestTimeout: Self.requestTimeout),
                     httpClient: http, logger: logger)
                 let twilio = TwilioClient(
                     configuration: TwilioConfiguration(
                         accountSID: sandbox.configuration.twilioAccountSID, authToken: sandbox.configuration.twilioAuthToken,
-                        sender: .from("+15005550006"), apiURL: url),
+                        sender: .from("+15005550006"), apiURL: url, requestTimeout: Self.requestTimeout),
                     httpClient: http, logger: logger)
                 let delivery = NotificationDelivery(
                     pool: pool, postmark: postmark, twilio: sms ? twilio : nil,
@@ -132,15 +137,6 @@ struct DeliveryHarness: Sendable {
     }
 }
 
-/// Polls `condition` every 20 ms until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if (try? await condition()) == true { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return (try? await condition()) == true
-}
 
 /// A fake job for calling a handler directly.
 func fakeJob(kind: String, args: String, attempt: Int = 1) -> Job {

@@ -1,5 +1,6 @@
 import Delivery
 import Foundation
+import HeraldTestSupport
 import Postgres
 import Queue
 import Sandbox

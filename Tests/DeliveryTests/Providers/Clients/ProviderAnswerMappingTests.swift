@@ -49,11 +49,11 @@ struct ProviderAnswerMappingTests {
     }
 
     @Test("Postmark batch: elements are classified one by one")
-    func postmarkBatchElements() {
+    func postmarkBatchElements() throws {
         let body = #"[{"To":"a@x.example","MessageID":"m1","SubmittedAt":"t","ErrorCode":0,"Message":"OK"},"#
             + #"{"ErrorCode":406,"Message":"inactive"},{"ErrorCode":300,"Message":"bad"},{"Message":"no code"},null]"#
         let results = PostmarkClient.batchResults(httpStatus: 200, body: bytes(body), count: 5)
-        try? #require(results.count == 5)
+        try #require(results.count == 5)
         #expect(results[0].outcome == .success)
         #expect(results[0].messageID == "m1")
         #expect(results[1].outcome.suppressesAddress)
@@ -63,9 +63,9 @@ struct ProviderAnswerMappingTests {
     }
 
     @Test("Postmark batch: a wrong-length or non-array 200 fails every message as unreadable")
-    func postmarkBatchShape() {
+    func postmarkBatchShape() throws {
         let short = PostmarkClient.batchResults(httpStatus: 200, body: bytes(#"[{"ErrorCode":0,"Message":"OK"}]"#), count: 3)
-        #expect(short.count == 3)
+        try #require(short.count == 3)
         #expect(short.allSatisfy { $0.outcome.isRetryable && $0.outcome.alertsOperator })
         #expect(short[0].outcome.reason?.contains("1 results for a batch of 3") == true)
         let object = PostmarkClient.batchResults(httpStatus: 200, body: bytes(#"{"ErrorCode":0}"#), count: 2)

@@ -1,0 +1,110 @@
+import Foundation
+import HeraldTestSupport
+import Logging
+import Postgres
+import Queue
+import Testing
+
+/// A worker cut off from PostgreSQL for longer than its lease (issue 11): outcomes of jobs that
+/// finished meanwhile are written when the database answers again, jobs still running are not
+/// taken back and run a second time, and the logs say each thing once.
+@Suite("Database outages")
+struct OutageTests {
+    @Test func anOutageLongerThanTheLeaseLosesNoOutcomeAndRerunsNoLiveJob() async throws {
+        try await withTestDatabase("outage") { db in
+            let proxy = try FaultProxy(targetPort: try FaultProxy.port(of: db.configuration))
+            defer { proxy.close() }
+            let direct = db.pool(maximumConnections: 2)
+            let early = Gate(), late = Gate()
+            defer {
+                early.open()
+                late.open()
+            }
+            let runs = Recorder<Int64>()
+            var registry = JobHandlerRegistry()
+            registry.register("early") { job in
+                runs.append(job.id)
+                while !early.isOpen { try await Task.sleep(for: .milliseconds(20)) }
+                return .completed
+            }
+            registry.register("late") { job in
+                runs.append(job.id)
+                while !late.isOpen { try await Task.sleep(for: .milliseconds(20)) }
+                return .completed
+            }
+            var configuration = testConfiguration(queues: ["default": 10])
+            configuration.lease = .seconds(6)
+            configuration.rescueGraceAfterLeading = .seconds(5)
+            let capture = CapturingLogHandler()
+            capture.logLevel = .notice
+            let proxied = try FaultProxy.configuration(db.configuration, port: proxy.port)
+            try await withWorker(db, registry: registry, configuration: configuration, connection: proxied,
+                                 logger: capture.logger("outage")) { worker, _ in
+                let queue = JobQueue(pool: direct)
+                try await queue.enqueueMany((0..<3).map { _ in JobRequest(kind: "early") } + (0..<3).map { _ in JobRequest(kind: "late") })
+                try #require(await eventually { try await count(direct, state: "running") == 6 })
+                try #require(await eventually { worker.isLeader })
+
+                proxy.cutOff()
+                early.open()  // three jobs finish while the database cannot be reached
+                try await Task.sleep(for: configuration.lease + .seconds(2))
+                #expect(try await Self.expiredLeases(direct) == 6, "the outage did not outlast the leases")
+                proxy.restore()
+
+                #expect(await eventually(timeout: .seconds(60)) { try await count(direct, state: "completed", kind: "early") == 3 })
+                // Once this process leads again and its grace period is over, the rescuer runs: the
+                // late jobs must still be running here, renewed, not taken back.
+                try #require(await eventually(timeout: .seconds(60)) { worker.isLeader })
+                try await Task.sleep(for: configuration.rescueGraceAfterLeading + .seconds(2))
+                #expect(try await count(direct, state: "running", kind: "late") == 3)
+                #expect(try await Self.expiredLeases(direct) == 0)
+                late.open()
+                #expect(await eventually { try await count(direct, state: "completed", kind: "late") == 3 })
+            }
+            // Six jobs, six runs, no retry, no rescue.
+            #expect(runs.count == 6 && Set(runs.all).count == 6, "runs: \(runs.all)")
+            let rows = try await direct.query("SELECT attempt, errors::text FROM herald_jobs ORDER BY id")
+            for row in rows {
+                #expect(try row.decode(Int.self, at: 0) == 1)
+                #expect(try row.decode(String.self, at: 1) == "[]")
+            }
+            // Each thing said once: not every retry.
+            let messages = capture.lines.map(\.message)
+            #expect(messages.filter { $0.hasPrefix("could not record job outcomes") }.count == 1, "\(messages)")
+            #expect(messages.filter { $0.hasPrefix("recorded job outcomes again") }.count == 1, "\(messages)")
+            #expect(messages.filter { $0.hasPrefix("heartbeat failed") }.count <= 1, "\(messages)")
+            #expect(messages.filter { $0 == "leader connection lost" }.count == 1, "\(messages)")
+            await direct.close()
+        }
+    }
+
+    @Test func onlyTheLeaderSaysItLostTheLeaderConnection() async throws {
+        try await withTestDatabase("leaderlog") { db in
+            let proxy = try FaultProxy(targetPort: try FaultProxy.port(of: db.configuration))
+            defer { proxy.close() }
+            let leaderLog = CapturingLogHandler(), followerLog = CapturingLogHandler()
+            let proxied = try FaultProxy.configuration(db.configuration, port: proxy.port)
+            try await withWorker(db, registry: JobHandlerRegistry(), configuration: testConfiguration(), connection: proxied,
+                                 logger: leaderLog.logger("leader")) { leader, _ in
+                try #require(await eventually { leader.isLeader })
+                try await withWorker(db, registry: JobHandlerRegistry(), configuration: testConfiguration(), connection: proxied,
+                                     logger: followerLog.logger("follower")) { follower, _ in
+                    // The follower has tried for the lead at least once.
+                    try await Task.sleep(for: .milliseconds(500))
+                    #expect(!follower.isLeader)
+                    proxy.cutOff()
+                    try await Task.sleep(for: .seconds(1))
+                    proxy.restore()
+                    #expect(await eventually { leader.isLeader || follower.isLeader })
+                }
+            }
+            #expect(leaderLog.lines.filter { $0.message == "leader connection lost" }.count == 1)
+            #expect(followerLog.lines.filter { $0.message == "leader connection lost" }.isEmpty)
+        }
+    }
+
+    static func expiredLeases(_ pool: PostgresPool) async throws -> Int {
+        try #require(try await pool.query("SELECT count(*) FROM herald_jobs WHERE state = 'running' AND lease_expires_at < now()").first)
+            .decode(Int.self, at: 0)
+    }
+}
