@@ -51,6 +51,21 @@ extension SandboxProviders {
         return buffer.withUnsafeReadableBytes { try? JSONValue(parsing: $0) }
     }
 
+    /// The body bytes, or nil when it is longer than `limit` (the rest is not read into memory).
+    static func boundedBody(_ request: Request, limit: Int) async throws -> [UInt8]? {
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch is NIOTooManyBytesError {
+            return nil
+        }
+    }
+
+    /// `bytes` parsed as JSON, or nil when it is not JSON (RFC 8259, strictly).
+    static func json(_ bytes: [UInt8]) -> JSONValue? {
+        try? JSONValue(parsing: bytes)
+    }
+
     static func collectBody(_ request: Request) async throws -> Data {
         let buffer = try await request.body.collect(upTo: maxBodySize)
         return Data(buffer.readableBytesView)

@@ -57,8 +57,15 @@ public struct EmailComposer: Sendable {
         }
     }
 
-    /// The metadata keys Herald sets on every email (Postmark echoes them in webhooks).
+    /// The metadata keys Herald sets on its emails (Postmark echoes them in webhooks). Each name
+    /// is at most 20 characters and each value at most 80 (``PostmarkMetadata``).
     public enum MetadataKey {
+        /// The notification UUID, on a notification's immediate email.
+        public static let notificationID = "herald_notif_id"
+        /// The notification type, on a notification's immediate email (cut to 80 characters).
+        public static let notificationType = "herald_notif_type"
+        /// The digest UUID, on a digest email.
+        public static let digestID = "herald_digest_id"
         /// The message UUID.
         public static let messageID = "herald_message_id"
         /// The thread UUID.

@@ -111,7 +111,7 @@ public struct DigestBuilder: JobHandler {
             from: from.formatted, to: try EmailAddress(address).formatted, subject: rendered.subject,
             htmlBody: html.isEmpty ? nil : html, textBody: text.isEmpty ? nil : text,
             headers: [.init(name: "Message-ID", value: messageID.value), .init(name: "X-PM-KeepID", value: "true")],
-            tag: "digest", metadata: ["herald_digest_id": reservation.digestID.uuidString.lowercased()],
+            tag: "digest", metadata: [EmailComposer.MetadataKey.digestID: reservation.digestID.uuidString.lowercased()],
             messageStream: messageStream)
     }
 }

@@ -120,7 +120,8 @@ public struct EmailNotificationService: JobHandler {
             htmlBody: html.isEmpty ? nil : html, textBody: text.isEmpty ? nil : text,
             headers: [.init(name: "Message-ID", value: messageID.value), .init(name: "X-PM-KeepID", value: "true")],
             tag: "notification",
-            metadata: ["herald_notification_id": input.id.lowercasedString, "herald_notification_type": input.type],
+            metadata: [EmailComposer.MetadataKey.notificationID: input.id.lowercasedString,
+                       EmailComposer.MetadataKey.notificationType: input.type],
             messageStream: postmark.configuration.messageStream)
     }
 
