@@ -52,7 +52,7 @@ struct PostmarkAPIError: Error, Sendable, Equatable, Encodable {
 
     /// A body larger than Postmark takes on this endpoint (10 MB for `/email`, 50 MB for `/email/batch`).
     static func payloadTooLarge(limit: Int) -> Self {
-        .init(errorCode: 300, message: "Invalid email request: the request body is larger than \(limit / (1024 * 1024)) MB.")
+        .init(errorCode: 300, message: "Invalid email request: the request body is larger than \(limit / 1_000_000) MB.")
     }
 
     static let invalidJSON = PostmarkAPIError(errorCode: 402, message: "Received invalid JSON input.")

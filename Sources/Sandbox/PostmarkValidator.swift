@@ -9,10 +9,12 @@ enum PostmarkValidator {
     static let maxTagLength = 1000
     /// `Subject`: one header line (RFC 5322 §2.1.1, 998 characters; Postmark documents no limit).
     static let maxSubjectLength = 998
-    /// `TextBody` and `HtmlBody`: at most 5 MB each.
-    static let maxBodyBytes = 5 * 1024 * 1024
+    /// `TextBody` and `HtmlBody`: at most 5 MB each (decimal megabytes: the stricter reading).
+    static let maxBodyBytes = 5_000_000
     /// A whole message, bodies, headers and (base64) attachments: at most 10 MB.
-    static let maxMessageBytes = 10 * 1024 * 1024
+    static let maxMessageBytes = 10_000_000
+    /// A whole `/email/batch` body: at most 50 MB.
+    static let maxBatchBytes = 50_000_000
     /// A header line: RFC 5322 §2.1.1 caps a line at 998 characters (stricter than Postmark).
     static let maxHeaderLineBytes = 998
 

@@ -51,14 +51,21 @@ extension SandboxProviders {
         return buffer.withUnsafeReadableBytes { try? JSONValue(parsing: $0) }
     }
 
-    /// The body bytes, or nil when it is longer than `limit` (the rest is not read into memory).
+    /// The body bytes, or nil when it is longer than `limit`. The rest of a longer body is read
+    /// and dropped, so the client's upload completes and the connection ends cleanly.
     static func boundedBody(_ request: Request, limit: Int) async throws -> [UInt8]? {
-        do {
-            let buffer = try await request.body.collect(upTo: limit)
-            return Array(buffer.readableBytesView)
-        } catch is NIOTooManyBytesError {
-            return nil
+        var bytes: [UInt8] = []
+        var tooLarge = false
+        for try await buffer in request.body {
+            if tooLarge { continue }
+            if bytes.count + buffer.readableBytes > limit {
+                tooLarge = true
+                bytes = []
+                continue
+            }
+            bytes.append(contentsOf: buffer.readableBytesView)
         }
+        return tooLarge ? nil : bytes
     }
 
     /// `bytes` parsed as JSON, or nil when it is not JSON (RFC 8259, strictly).

@@ -68,8 +68,8 @@ extension SandboxProviders {
     private func handleBatch(_ request: Request) async throws -> Response {
         if let failure = try await begin(.batch) { return Self.postmarkFailure(failure) }
         if let refusal = checkPostmarkRequest(request) { return Self.postmarkError(refusal) }
-        guard let body = try await Self.boundedBody(request, limit: Self.maxBodySize) else {
-            return Self.postmarkError(.payloadTooLarge(limit: Self.maxBodySize))
+        guard let body = try await Self.boundedBody(request, limit: PostmarkValidator.maxBatchBytes) else {
+            return Self.postmarkError(.payloadTooLarge(limit: PostmarkValidator.maxBatchBytes))
         }
         guard let json = Self.json(body), let messages = PostmarkEmailRequest.batch(json: json) else {
             return Self.postmarkError(.invalidJSON)
