@@ -88,7 +88,8 @@ enum EmailAddressList {
             local.first != ".", local.last != ".", !local.contains("..")
         else { return false }
         for scalar in local.unicodeScalars {
-            let ok = scalar.value > 127 || (scalar.properties.isAlphabetic && scalar.isASCII)
+            // Postmark's mailbox pattern is ASCII only: ^[a-z0-9.!#$%&'`*+\-/=^_{}|~]+$
+            let ok = (scalar.properties.isAlphabetic && scalar.isASCII)
                 || ("0"..."9").contains(scalar) || localSpecials.contains(scalar)
             if !ok { return false }
         }
@@ -97,7 +98,8 @@ enum EmailAddressList {
         for label in labels {
             guard !label.isEmpty, label.utf8.count <= 63, label.first != "-", label.last != "-" else { return false }
             for scalar in label.unicodeScalars {
-                let ok = scalar.value > 127 || (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)))
+                // Postmark's domain pattern is ASCII only: ^((\.)?[a-zA-Z0-9\-])+$
+                let ok = (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)))
                     || scalar == "-"
                 if !ok { return false }
             }

@@ -28,7 +28,32 @@ struct PostmarkAPIError: Error, Sendable, Equatable, Encodable {
         httpStatus: 401)
 
     static let jsonRequired = PostmarkAPIError(
-        errorCode: 409, message: "JSON request required: send Content-Type: application/json.")
+        errorCode: 409,
+        message: "JSON request required: your HTTP request does not have the Accept and Content-Type headers set to application/json.")
+
+    /// ErrorCode 403, "Incompatible JSON": valid JSON that is not the shape of a send request.
+    static func incompatibleJSON(_ shape: PostmarkRequestShapeError) -> Self {
+        let member = shape.member.isEmpty ? "the request" : "'\(shape.member)'"
+        return .init(errorCode: 403, message: "Incompatible JSON input: \(member) \(shape.message).")
+    }
+
+    /// ErrorCode 411, "Forbidden attachment type".
+    static func forbiddenAttachment(_ name: String) -> Self {
+        .init(errorCode: 411, message: "Forbidden attachment type: '\(name)'. Attachments need a file extension that Postmark accepts.")
+    }
+
+    /// A `MessageStream` that does not exist on the server, or cannot send (an inbound stream).
+    /// The code is the sandbox's choice (Postmark's Message Streams errors are numbered 1221–1236).
+    static func messageStream(_ stream: String, inbound: Bool) -> Self {
+        inbound
+            ? .init(errorCode: 1236, message: "The message stream '\(stream)' is an inbound stream: it cannot send email.")
+            : .init(errorCode: 1235, message: "The message stream for the provided 'ID' was not found: '\(stream)'.")
+    }
+
+    /// A body larger than Postmark takes on this endpoint (10 MB for `/email`, 50 MB for `/email/batch`).
+    static func payloadTooLarge(limit: Int) -> Self {
+        .init(errorCode: 300, message: "Invalid email request: the request body is larger than \(limit / 1_000_000) MB.")
+    }
 
     static let invalidJSON = PostmarkAPIError(errorCode: 402, message: "Received invalid JSON input.")
 

@@ -18,6 +18,17 @@ struct PostmarkEmailRequest: Decodable, Sendable, Equatable {
     var messageStream: String?
     var trackOpens: Bool?
     var trackLinks: String?
+    var attachments: [PostmarkAttachment]?
+
+    /// The member names Postmark's send body has; any other member is refused (stricter than
+    /// Postmark, which may ignore it: a misspelt `Metdata` would otherwise vanish silently).
+    static let memberNames: Set<String> = [
+        "From", "To", "Cc", "Bcc", "Subject", "Tag", "HtmlBody", "TextBody", "ReplyTo", "Headers", "TrackOpens",
+        "TrackLinks", "Metadata", "Attachments", "MessageStream",
+    ]
+
+    /// Postmark's `TrackLinks` values.
+    static let trackLinksValues: Set<String> = ["None", "HtmlAndText", "HtmlOnly", "TextOnly"]
 
     enum CodingKeys: String, CodingKey {
         case from = "From", to = "To", cc = "Cc", bcc = "Bcc", subject = "Subject"

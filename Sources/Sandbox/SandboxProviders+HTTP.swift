@@ -51,6 +51,28 @@ extension SandboxProviders {
         return buffer.withUnsafeReadableBytes { try? JSONValue(parsing: $0) }
     }
 
+    /// The body bytes, or nil when it is longer than `limit`. The rest of a longer body is read
+    /// and dropped, so the client's upload completes and the connection ends cleanly.
+    static func boundedBody(_ request: Request, limit: Int) async throws -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var tooLarge = false
+        for try await buffer in request.body {
+            if tooLarge { continue }
+            if bytes.count + buffer.readableBytes > limit {
+                tooLarge = true
+                bytes = []
+                continue
+            }
+            bytes.append(contentsOf: buffer.readableBytesView)
+        }
+        return tooLarge ? nil : bytes
+    }
+
+    /// `bytes` parsed as JSON, or nil when it is not JSON (RFC 8259, strictly).
+    static func json(_ bytes: [UInt8]) -> JSONValue? {
+        try? JSONValue(parsing: bytes)
+    }
+
     static func collectBody(_ request: Request) async throws -> Data {
         let buffer = try await request.body.collect(upTo: maxBodySize)
         return Data(buffer.readableBytesView)

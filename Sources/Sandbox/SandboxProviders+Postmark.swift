@@ -46,8 +46,15 @@ extension SandboxProviders {
     private func handleEmail(_ request: Request) async throws -> Response {
         if let failure = try await begin(.email) { return Self.postmarkFailure(failure) }
         if let refusal = checkPostmarkRequest(request) { return Self.postmarkError(refusal) }
-        guard let json = try await Self.jsonBody(request), let message = try? PostmarkEmailRequest(json: json) else {
-            return Self.postmarkError(.invalidJSON)
+        guard let body = try await Self.boundedBody(request, limit: PostmarkValidator.maxMessageBytes) else {
+            return Self.postmarkError(.payloadTooLarge(limit: PostmarkValidator.maxMessageBytes))
+        }
+        guard let json = Self.json(body) else { return Self.postmarkError(.invalidJSON) }
+        let message: PostmarkEmailRequest
+        do {
+            message = try PostmarkEmailRequest(json: json)
+        } catch {
+            return Self.postmarkError(.incompatibleJSON(error))
         }
         switch accept(message, viaBatch: false) {
         case .success(let (email, result)):
@@ -61,16 +68,26 @@ extension SandboxProviders {
     private func handleBatch(_ request: Request) async throws -> Response {
         if let failure = try await begin(.batch) { return Self.postmarkFailure(failure) }
         if let refusal = checkPostmarkRequest(request) { return Self.postmarkError(refusal) }
-        guard let json = try await Self.jsonBody(request), let messages = PostmarkEmailRequest.batch(json: json) else {
+        guard let body = try await Self.boundedBody(request, limit: PostmarkValidator.maxBatchBytes) else {
+            return Self.postmarkError(.payloadTooLarge(limit: PostmarkValidator.maxBatchBytes))
+        }
+        guard let json = Self.json(body), let messages = PostmarkEmailRequest.batch(json: json) else {
             return Self.postmarkError(.invalidJSON)
+        }
+        guard !messages.isEmpty else {
+            return Self.postmarkError(.invalidRequest("Invalid batch: provide at least one message."))
         }
         guard messages.count <= Self.maxBatchSize else { return Self.postmarkError(.tooManyBatchMessages) }
         var accepted: [SandboxEmail] = []
         var results: [PostmarkSendResult] = []
         results.reserveCapacity(messages.count)
-        for message in messages {
-            guard let message else {
-                results.append(.init(errorCode: 300, message: "Invalid email request: the message could not be read."))
+        for element in messages {
+            let message: PostmarkEmailRequest
+            switch element {
+            case .success(let read): message = read
+            case .failure(let shape):
+                let error = PostmarkAPIError.incompatibleJSON(shape)
+                results.append(.init(errorCode: error.errorCode, message: error.message))
                 continue
             }
             switch accept(message, viaBatch: true) {
@@ -89,14 +106,24 @@ extension SandboxProviders {
         }
     }
 
-    /// Authentication and content type, checked before the body is read.
+    /// Authentication, then `Content-Type` and `Accept` (both must be `application/json`, ErrorCode
+    /// 409), checked before the body is read.
     private func checkPostmarkRequest(_ request: Request) -> PostmarkAPIError? {
         guard let token = Self.header(request, Self.postmarkTokenHeader),
             Self.secretsEqual(token, configuration.postmarkServerToken)
         else { return .badToken }
-        guard let contentType = request.headers[.contentType]?.lowercased(), contentType.contains("application/json")
+        guard Self.isJSONMediaType(request.headers[.contentType]) else { return .jsonRequired }
+        guard let accept = request.headers[.accept],
+            accept.split(separator: ",").contains(where: { Self.isJSONMediaType(String($0)) })
         else { return .jsonRequired }
         return nil
+    }
+
+    /// `application/json`, with or without parameters (`; charset=utf-8`), in any letter case.
+    static func isJSONMediaType(_ value: String?) -> Bool {
+        guard let value else { return false }
+        let type = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return type.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
     }
 
     /// Validates one message and, when valid and no recipient is inactive, builds its record and result.
@@ -104,7 +131,7 @@ extension SandboxProviders {
         _ message: PostmarkEmailRequest, viaBatch: Bool
     ) -> Result<(SandboxEmail, PostmarkSendResult), PostmarkAPIError> {
         let recipients: [String]
-        switch PostmarkValidator.validate(message) {
+        switch PostmarkValidator.validate(message, streams: configuration.messageStreams) {
         case .success(let list): recipients = list
         case .failure(let error): return .failure(error)
         }

@@ -64,6 +64,8 @@ extension SandboxProviders {
         guard accountSID == configuration.twilioAccountSID else {
             return Self.twilioError(.notFound("/2010-04-01/Accounts/\(accountSID)/Messages.json"))
         }
+        let contentType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard contentType == "application/x-www-form-urlencoded" else { return Self.twilioError(.formRequired) }
         var parameters: [String: String] = [:]
         for (name, value) in FormURLEncoding.decode(try await Self.collectBody(request)) where parameters[name] == nil {
             parameters[name] = value

@@ -32,12 +32,21 @@ public final class SandboxProviders: Service, Sendable {
         /// Whether accepted emails and SMS are kept for ``receivedEmails()`` / ``receivedSMS()``.
         /// Default `true`; benchmarks that only need the counters can turn it off to keep memory flat.
         public var recordMessages: Bool
+        /// The Postmark server's message streams by id. `MessageStream` must name one that is not
+        /// inbound (absent means `outbound`). Default ``defaultMessageStreams``.
+        public var messageStreams: [String: PostmarkStreamType]
         /// Logger for the server's lifecycle (nothing is logged per request above debug level).
         /// Default: label `"herald.sandbox"`.
         public var logger: Logger
 
         /// The Account SID used when none is given.
         public static let defaultTwilioAccountSID = "ACf00dfeedf00dfeedf00dfeedf00dfeed"
+
+        /// The streams every Postmark server starts with: `outbound` (transactional), `broadcast`
+        /// (broadcasts) and `inbound`.
+        public static let defaultMessageStreams: [String: PostmarkStreamType] = [
+            "outbound": .transactional, "broadcast": .broadcasts, "inbound": .inbound,
+        ]
 
         /// Creates a configuration; every argument has the documented default.
         public init(
@@ -48,6 +57,7 @@ public final class SandboxProviders: Service, Sendable {
             twilioAuthToken: String = "sandbox-twilio-token",
             responseDelay: Duration = .zero,
             recordMessages: Bool = true,
+            messageStreams: [String: PostmarkStreamType] = Configuration.defaultMessageStreams,
             logger: Logger = Logger(label: "herald.sandbox")
         ) {
             self.host = host
@@ -57,6 +67,7 @@ public final class SandboxProviders: Service, Sendable {
             self.twilioAuthToken = twilioAuthToken
             self.responseDelay = responseDelay
             self.recordMessages = recordMessages
+            self.messageStreams = messageStreams
             self.logger = logger
         }
     }

@@ -41,6 +41,19 @@ struct TwilioAPIError: Error, Sendable, Equatable, Encodable {
     static let missingBody = TwilioAPIError(code: 21602, message: "Message body is required.", status: 400)
     static let bodyTooLong = TwilioAPIError(
         code: 21617, message: "The concatenated message body exceeds the 1600 character limit.", status: 400)
+    static func invalidStatusCallback(_ url: String) -> Self {
+        .init(code: 21609, message: "The StatusCallback URL \(url) is not a valid URL.", status: 400)
+    }
+
+    static func invalidMessagingService(_ sid: String) -> Self {
+        .init(code: 21701, message: "The Messaging Service Sid \(sid) is invalid.", status: 400)
+    }
+
+    /// A create request that is not `application/x-www-form-urlencoded` (the sandbox's code:
+    /// Twilio documents the encoding, not the error; 20001 is its generic invalid-parameter code).
+    static let formRequired = TwilioAPIError(
+        code: 20001, message: "The request must be application/x-www-form-urlencoded.", status: 400)
+
     static let unsubscribed = TwilioAPIError(
         code: 21610, message: "Attempt to send to unsubscribed recipient", status: 400)
 

@@ -35,10 +35,49 @@ enum TwilioValidator {
         let service = parameters["MessagingServiceSid"].flatMap { $0.isEmpty ? nil : $0 }
         guard from != nil || service != nil else { return .missingFrom }
         guard let body = parameters["Body"], !body.isEmpty else { return .missingBody }
-        guard body.count <= maxBodyLength else { return .bodyTooLong }
+        // Twilio counts characters; UTF-16 units are never fewer, so this is at least as strict.
+        guard body.utf16.count <= maxBodyLength else { return .bodyTooLong }
         guard isE164(to) else { return .invalidTo(to) }
         if let from, !isE164(from), !isAlphanumericSenderID(from) { return .invalidFrom(from) }
+        if let service, !isSID(service, prefix: "MG") { return .invalidMessagingService(service) }
+        if let callback = parameters["StatusCallback"], !callback.isEmpty, !isValidCallbackURL(callback) {
+            return .invalidStatusCallback(callback)
+        }
         return nil
+    }
+
+    /// A Twilio SID: the two-letter prefix and 32 lower-case hex digits.
+    static func isSID(_ text: String, prefix: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 34, text.hasPrefix(prefix) else { return false }
+        return bytes.dropFirst(2).allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    }
+
+    /// Error 21609's rules: a fully qualified http(s) URL of at most 4,000 characters, with a
+    /// host name (letters, digits, hyphens and dots; no underscore), a path, and no spaces or
+    /// other characters that must be percent-encoded.
+    static func isValidCallbackURL(_ text: String) -> Bool {
+        guard text.utf8.count <= 4000, text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F }),
+            !text.contains("\""), !text.contains("<"), !text.contains(">")
+        else { return false }
+        let lower = text.lowercased()
+        let rest: Substring
+        if lower.hasPrefix("https://") { rest = text.dropFirst(8) } else if lower.hasPrefix("http://") { rest = text.dropFirst(7) } else { return false }
+        let authorityEnd = rest.firstIndex(where: { "/?#".contains($0) }) ?? rest.endIndex
+        var host = rest[..<authorityEnd]
+        guard !host.contains("@") else { return false }
+        if let colon = host.lastIndex(of: ":") {
+            let port = host[host.index(after: colon)...]
+            guard !port.isEmpty, port.allSatisfy(\.isNumber), let number = Int(port), (1...65535).contains(number) else { return false }
+            host = host[..<colon]
+        }
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard !host.isEmpty, labels.allSatisfy({ label in
+            !label.isEmpty && label.first != "-" && label.last != "-"
+                && label.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        }) else { return false }
+        // A path is part of a fully qualified URL.
+        return rest[authorityEnd...].hasPrefix("/")
     }
 
     /// Segments Twilio would bill: GSM-7 text (here: printable ASCII and newlines) fits 160 characters in one

@@ -41,32 +41,38 @@ extension HeraldServer {
         } catch {
             return Self.text(.badRequest, "malformed JSON: expected a Postmark webhook object with RecordType")
         }
-        let store = DiscussionEmailTrackingStore(pool: pool)
-        let pixel = event.metadata?[EmailComposer.MetadataKey.trackingPixelID]
-        var matched = 0
+        let metadata = event.metadata ?? [:]
+        let outcome: EmailEventService.Outcome
         switch event.recordType {
         case "Delivery":
-            let at = PostmarkWebhookEvent.date(event.deliveredAt) ?? Date()
-            if let id = event.messageID {
-                matched = try await store.recordDelivery(providerMessageId: id, recipient: event.address, at: at).count
-            }
-            if matched == 0, let pixel, try await store.recordDelivery(trackingPixelId: pixel, at: at) != nil { matched = 1 }
+            outcome = try await emailEvents.record(.delivery(
+                providerMessageID: event.messageID, recipient: event.address, metadata: metadata,
+                at: PostmarkWebhookEvent.date(event.deliveredAt) ?? Date()))
         case "Bounce", "SpamComplaint":
             let bounceType: BounceType = event.recordType == "SpamComplaint" ? .complaint : PostmarkBounceClassifier.classify(type: event.type, typeCode: event.typeCode)
             let storedType = DiscussionEmailTracking.BounceType(rawValue: bounceType.rawValue) ?? .soft
             let reason = [event.description, event.details].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " — ")
-            let at = PostmarkWebhookEvent.date(event.bouncedAt) ?? Date()
-            if let id = event.messageID {
-                matched = try await store.recordBounce(providerMessageId: id, recipient: event.address, bounceType: storedType, reason: reason, at: at).count
-            }
-            if matched == 0, let pixel, try await store.recordBounce(trackingPixelId: pixel, bounceType: storedType, reason: reason, at: at) != nil { matched = 1 }
             let suppress = bounceType.suppressesAddress || PostmarkBounceClassifier.shouldSuppress(type: event.type, typeCode: event.typeCode, inactive: event.inactive ?? false)
-            if suppress, let address = event.address, EmailAddress.isValid(address) {
-                try await SuppressionList(pool: pool).add(
-                    address, reason: String((reason.isEmpty ? event.recordType : reason).prefix(2000)), bounceType: storedType, source: "postmark_webhook")
+            outcome = try await emailEvents.record(.bounce(
+                providerMessageID: event.messageID, recipient: event.address, metadata: metadata, type: storedType,
+                reason: reason.isEmpty ? event.recordType : reason, suppress: suppress,
+                at: PostmarkWebhookEvent.date(event.bouncedAt) ?? Date()))
+        case "SubscriptionChange":
+            guard let address = event.address, let suppressSending = event.suppressSending else {
+                return Self.text(.badRequest, "a SubscriptionChange needs Recipient and SuppressSending")
             }
+            let reason = event.suppressionReason ?? ""
+            let bounceType: DiscussionEmailTracking.BounceType? = switch reason {
+            case "HardBounce": .hard
+            case "SpamComplaint": .complaint
+            default: nil
+            }
+            outcome = try await emailEvents.record(.subscriptionChange(
+                recipient: address, suppressSending: suppressSending, reason: reason.isEmpty ? "" : "Postmark: \(reason)", bounceType: bounceType))
+            return Self.json(.ok, ["status": "ok", "suppressed": suppressSending])
         case "Open", "Click":
             let at = PostmarkWebhookEvent.date(event.receivedAt) ?? Date()
+            let store = DiscussionEmailTrackingStore(pool: pool)
             var pixels: [String] = []
             if let id = event.messageID {
                 pixels = try await pool.query(
@@ -75,23 +81,25 @@ extension HeraldServer {
                      WHERE provider_message_id = $1 AND ($2::text IS NULL OR lower(recipient_email) = lower($2::text))
                     """, [id, event.address]).map { try $0.decode(String.self, column: "tracking_pixel_id") }
             }
-            if pixels.isEmpty, let pixel { pixels = [pixel] }
+            if pixels.isEmpty, let pixel = metadata[EmailComposer.MetadataKey.trackingPixelID] { pixels = [pixel] }
+            var matched = 0
             for pixel in pixels {
                 let row = event.recordType == "Open"
                     ? try await store.recordOpen(trackingPixelId: pixel, userAgent: event.userAgent, ip: event.geo?.ip, at: at)
                     : try await store.recordClick(trackingPixelId: pixel, userAgent: event.userAgent, ip: event.geo?.ip, at: at)
                 if row != nil { matched += 1 }
             }
+            outcome = EmailEventService.Outcome(trackingRows: matched)
         default:
             logger.info("postmark webhook of an unhandled RecordType ignored", metadata: ["record_type": "\(event.recordType.prefix(64))"])
             return Self.json(.ok, ["status": "ignored"])
         }
-        if matched == 0 {
+        if outcome.matched == 0 {
             logger.notice("postmark webhook for an unknown message", metadata: [
                 "record_type": "\(event.recordType)", "postmark.message_id": "\(event.messageID?.prefix(128) ?? "")"])
             return Self.json(.ok, ["status": "unknown_message"])
         }
-        return Self.json(.ok, ["status": "ok", "matched": matched])
+        return Self.json(.ok, ["status": "ok", "matched": outcome.matched])
     }
 
     /// `POST /webhooks/postmark/inbound`.

@@ -30,6 +30,7 @@ extension HeraldServer {
         router.post("/webhooks/twilio/status") { [self] request, context in
             try await limited { try await self.twilioStatus(request, context: context) }
         }
+        addUnsubscribeRoutes(to: router)
         router.get("/healthz") { [self] _, _ in
             try await limited { await self.health() }
         }

@@ -43,6 +43,8 @@ public final class HeraldServer: Service, Sendable {
     let logger: Logger
     let resolver: ClientAddressResolver
     let inbound: InboundReplyService
+    /// Records Postmark's Delivery, Bounce, SpamComplaint and SubscriptionChange events.
+    let emailEvents: EmailEventService
     let pixelHits = Counter(label: "herald_tracking_pixel_hits_total")
     private let lifecycle = Mutex<Lifecycle>(.notStarted(waiters: []))
 
@@ -67,6 +69,7 @@ public final class HeraldServer: Service, Sendable {
         }
         self.resolver = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
         self.inbound = InboundReplyService(pool: pool, key: configuration.signingKey, logger: logger)
+        self.emailEvents = EmailEventService(pool: pool)
     }
 
     /// Serves until a graceful shutdown (or cancellation); then finishes the requests in flight and

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The fields Herald reads from Postmark's Delivery, Bounce, SpamComplaint, Open and Click
-/// webhooks (one JSON object each, told apart by `RecordType`).
+/// The fields Herald reads from Postmark's Delivery, Bounce, SpamComplaint, SubscriptionChange,
+/// Open and Click webhooks (one JSON object each, told apart by `RecordType`).
 struct PostmarkWebhookEvent: Decodable, Sendable {
     struct Geo: Decodable, Sendable {
         var ip: String?
@@ -23,12 +23,16 @@ struct PostmarkWebhookEvent: Decodable, Sendable {
     var userAgent: String?
     var metadata: [String: String]?
     var geo: Geo?
+    /// SubscriptionChange: whether Postmark now suppresses the recipient.
+    var suppressSending: Bool?
+    /// SubscriptionChange: `HardBounce`, `SpamComplaint`, `ManualSuppression` …
+    var suppressionReason: String?
 
     enum CodingKeys: String, CodingKey {
         case recordType = "RecordType", messageID = "MessageID", recipient = "Recipient", email = "Email", type = "Type"
         case typeCode = "TypeCode", description = "Description", details = "Details", inactive = "Inactive"
         case deliveredAt = "DeliveredAt", bouncedAt = "BouncedAt", receivedAt = "ReceivedAt", userAgent = "UserAgent"
-        case metadata = "Metadata", geo = "Geo"
+        case metadata = "Metadata", geo = "Geo", suppressSending = "SuppressSending", suppressionReason = "SuppressionReason"
     }
 
     /// The address the event is about.

@@ -99,8 +99,28 @@ struct PostmarkWebhookTests {
             let response = try await post(client, base + "/webhooks/postmark", body: try PostmarkDeliveryEvent(messageID: "nobody", recipient: "x@example.com").jsonBody())
             #expect(response.status == 200)
             #expect(jsonObject(response)["status"] as? String == "unknown_message")
-            let other = try await post(client, base + "/webhooks/postmark", body: json(["RecordType": "SubscriptionChange", "MessageID": "x"]))
+            let other = try await post(client, base + "/webhooks/postmark", body: json(["RecordType": "SomethingNew", "MessageID": "x"]))
             #expect(other.status == 200)
+        }
+    }
+
+    @Test func subscriptionChangeFollowsPostmarksSuppressions() async throws {
+        try await withServer("srv_pm_subscription") { base, pool, client in
+            func change(_ suppress: Bool?) -> [String: Any] {
+                var body: [String: Any] = [
+                    "RecordType": "SubscriptionChange", "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "ServerID": 1,
+                    "MessageStream": "outbound", "ChangedAt": "2026-12-02T10:00:00Z", "Recipient": "Gone@Example.com",
+                    "Origin": "Recipient", "SuppressionReason": "HardBounce", "Tag": "", "Metadata": [:] as [String: String],
+                ]
+                if let suppress { body["SuppressSending"] = suppress }
+                return body
+            }
+            #expect(try await post(client, base + "/webhooks/postmark", body: json(change(true))).status == 200)
+            let entry = try #require(try await SuppressionList(pool: pool).entry(for: "gone@example.com"))
+            #expect(entry.bounceType == .hard)
+            #expect(try await post(client, base + "/webhooks/postmark", body: json(change(false))).status == 200)
+            #expect(try await SuppressionList(pool: pool).isSuppressed("gone@example.com") == false)
+            #expect(try await post(client, base + "/webhooks/postmark", body: json(change(nil))).status == 400)
         }
     }
 

@@ -18,7 +18,7 @@ public struct ComposedEmail: Sendable, Hashable {
     /// `reply+<token>@<email_reply_domain>`, or `nil` when no reply domain is configured.
     public var replyTo: String?
     /// Extra headers in order: `Message-ID`, `X-PM-KeepID`, then `In-Reply-To` and `References`
-    /// for replies.
+    /// for replies, then `X-Auto-Response-Suppress` (see ``BuiltEmail/headers``).
     public var headers: [EmailHeader]
     /// Provider metadata (Postmark `Metadata`), echoed back in webhooks.
     public var metadata: [String: String]

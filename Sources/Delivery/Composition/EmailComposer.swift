@@ -57,8 +57,15 @@ public struct EmailComposer: Sendable {
         }
     }
 
-    /// The metadata keys Herald sets on every email (Postmark echoes them in webhooks).
+    /// The metadata keys Herald sets on its emails (Postmark echoes them in webhooks). Each name
+    /// is at most 20 characters and each value at most 80 (``PostmarkMetadata``).
     public enum MetadataKey {
+        /// The notification UUID, on a notification's immediate email.
+        public static let notificationID = "herald_notif_id"
+        /// The notification type, on a notification's immediate email (cut to 80 characters).
+        public static let notificationType = "herald_notif_type"
+        /// The digest UUID, on a digest email.
+        public static let digestID = "herald_digest_id"
         /// The message UUID.
         public static let messageID = "herald_message_id"
         /// The thread UUID.
@@ -113,15 +120,8 @@ public struct EmailComposer: Sendable {
         let hasHTML = !email.htmlBody.isBlank
         let hasText = !email.textBody.isBlank
         var rewriter = LinkRewriter(publicURL: self.configuration.publicURL, trackingPixelID: email.trackingPixelID, key: self.key)
-        var html = hasHTML ? rewriter.rewriteHTML(email.htmlBody) : ""
-        var text = hasText && self.configuration.rewriteTextLinks ? rewriter.rewriteText(email.textBody) : (hasText ? email.textBody : "")
-        if let signature = email.signature {
-            if hasHTML { html = signature.appendTo(html: html) }
-            if hasText { text = signature.appendTo(text: text) }
-        }
-        if hasHTML {
-            html = HTMLEscaping.insertBeforeBodyEnd(Self.pixelTag(publicURL: self.configuration.publicURL, id: email.trackingPixelID), in: html)
-        }
+        let html = hasHTML ? rewriter.rewriteHTML(email.htmlBody) : ""
+        let text = hasText && self.configuration.rewriteTextLinks ? rewriter.rewriteText(email.textBody) : (hasText ? email.textBody : "")
 
         var replyTo: String?
         if let domain = email.replyDomain.map({ $0.trimmingWhitespace() }) {
@@ -131,33 +131,32 @@ public struct EmailComposer: Sendable {
             replyTo = ReplyToken(threadID: email.threadID, recipient: email.to.address).replyAddress(domain: domain, key: self.key)
         }
 
-        var headers = [
-            EmailHeader(name: "Message-ID", value: messageID.value),
-            EmailHeader(name: "X-PM-KeepID", value: "true"),
-        ]
-        if let inReplyTo {
-            headers.append(EmailHeader(name: "In-Reply-To", value: inReplyTo.value))
-            headers.append(EmailHeader(name: "References", value: references.map(\.value).joined(separator: " ")))
-        }
-
         var metadata = email.metadata
         metadata[MetadataKey.messageID] = email.messageID.lowercasedString
         metadata[MetadataKey.threadID] = email.threadID.lowercasedString
         metadata[MetadataKey.trackingPixelID] = email.trackingPixelID.rawValue
 
-        let tag = HeaderSanitizer.sanitize(email.tag ?? self.configuration.defaultTag)
+        // The parts every Herald email shares (signature, Message-ID, threading and automatic-email
+        // headers, metadata within limits) are built in one place.
+        var built = Self.build(EmailEnvelope(
+            kind: .discussion, from: email.from, to: email.to, subject: subject, htmlBody: html, textBody: text,
+            signature: email.signature, messageID: messageID, inReplyTo: inReplyTo, references: references, replyTo: replyTo,
+            tag: email.tag ?? self.configuration.defaultTag, metadata: metadata))
+        if hasHTML {
+            built.htmlBody = HTMLEscaping.insertBeforeBodyEnd(Self.pixelTag(publicURL: self.configuration.publicURL, id: email.trackingPixelID), in: built.htmlBody)
+        }
 
         return ComposedEmail(
-            from: email.from.formatted,
-            to: email.to.formatted,
+            from: built.from,
+            to: built.to,
             recipientAddress: email.to.address,
-            subject: subject,
-            htmlBody: html,
-            textBody: text,
-            replyTo: replyTo,
-            headers: headers,
-            metadata: metadata,
-            tag: tag.isEmpty ? nil : tag,
+            subject: built.subject,
+            htmlBody: built.htmlBody,
+            textBody: built.textBody,
+            replyTo: built.replyTo,
+            headers: built.headers,
+            metadata: built.metadata,
+            tag: built.tag,
             messageID: messageID,
             inReplyTo: inReplyTo,
             references: references,

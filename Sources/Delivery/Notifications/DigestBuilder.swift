@@ -95,23 +95,20 @@ public struct DigestBuilder: JobHandler {
             if case .string(let url)? = context["url"] { entry["url"] = .string(url) }
             return .object(entry)
         }
-        let context: TemplateValue = .object([
+        var members: [String: TemplateValue] = [
             "period_label": .string(frequency), "count": .int(items.count), "items": .array(items), "recipient_email": .string(address),
-        ])
+        ]
+        if let name = recipient.name, !name.isEmpty { members["recipient_name"] = .string(name) }
+        let context: TemplateValue = .object(members)
         let rendered = try templates.compiled(stored).render(context: context)
-        var html = rendered.htmlBody
-        var text = rendered.textBody
-        if let signatureText = recipient.signature, let signature = try? EmailSignature(signatureText) {
-            html = signature.appendTo(html: html)
-            text = signature.appendTo(text: text)
-        }
-        let from = try EmailAddress(recipient.fromEmail ?? configuration.defaultFromEmail, name: recipient.fromName ?? configuration.defaultFromName)
-        let messageID = try MessageID.generate(messageID: reservation.digestID, recipientEmail: address, domain: configuration.messageIDDomain)
-        return PostmarkEmailRequest(
-            from: from.formatted, to: try EmailAddress(address).formatted, subject: rendered.subject,
-            htmlBody: html.isEmpty ? nil : html, textBody: text.isEmpty ? nil : text,
-            headers: [.init(name: "Message-ID", value: messageID.value), .init(name: "X-PM-KeepID", value: "true")],
-            tag: "digest", metadata: ["herald_digest_id": reservation.digestID.uuidString.lowercased()],
-            messageStream: messageStream)
+        let built = EmailComposer.build(EmailEnvelope(
+            kind: .digest,
+            from: try EmailAddress(recipient.fromEmail ?? configuration.defaultFromEmail, name: recipient.fromName ?? configuration.defaultFromName),
+            to: try EmailAddress(address), subject: rendered.subject, htmlBody: rendered.htmlBody, textBody: rendered.textBody,
+            signature: recipient.signature.flatMap { try? EmailSignature($0) },
+            messageID: try MessageID.generate(messageID: reservation.digestID, recipientEmail: address, domain: configuration.messageIDDomain),
+            listUnsubscribeURL: configuration.digestUnsubscribe?.url(userID: recipient.userID),
+            tag: "digest", metadata: [EmailComposer.MetadataKey.digestID: reservation.digestID.uuidString.lowercased()]))
+        return PostmarkEmailRequest(built, messageStream: messageStream)
     }
 }

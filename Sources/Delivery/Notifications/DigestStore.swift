@@ -13,6 +13,8 @@ public struct DigestStore: Sendable {
         public var userID: UUID
         public var tenantID: UUID
         public var email: String?
+        /// `notification_preferences.name`, greeted as `recipient_name`.
+        public var name: String? = nil
         public var suppressed: Bool
         public var signature: String?
         public var fromEmail: String?
@@ -41,7 +43,7 @@ public struct DigestStore: Sendable {
     public func recipient(userID: UUID) async throws -> Recipient? {
         let rows = try await pool.query(
             """
-            SELECT p.user_id, p.tenant_id, p.email,
+            SELECT p.user_id, p.tenant_id, p.email, p.name,
                    coalesce(EXISTS (SELECT 1 FROM email_suppressions e WHERE e.email = lower(p.email)), false) AS suppressed,
                    s.email_signature, s.from_email, s.from_name, \(NotificationStore.templateColumns)
               FROM notification_preferences p
@@ -57,6 +59,7 @@ public struct DigestStore: Sendable {
             userID: try row.decode(UUID.self, column: "user_id"),
             tenantID: try row.decode(UUID.self, column: "tenant_id"),
             email: try row.decode(String?.self, column: "email"),
+            name: try row.decode(String?.self, column: "name"),
             suppressed: try row.decode(Bool.self, column: "suppressed"),
             signature: try row.decode(String?.self, column: "email_signature"),
             fromEmail: try row.decode(String?.self, column: "from_email"),

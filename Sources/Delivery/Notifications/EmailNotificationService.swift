@@ -106,32 +106,27 @@ public struct EmailNotificationService: JobHandler {
             throw DeliveryError(code: .templateNotFound, message: "no notification template '\(input.type)' nor 'default'")
         }
         let rendered = try templates.compiled(stored).renderEmail(context: Self.context(input))
-        var html = rendered.htmlBody
-        var text = rendered.textBody
-        if let signatureText = input.signature, let signature = try? EmailSignature(signatureText) {
-            html = signature.appendTo(html: html)
-            text = signature.appendTo(text: text)
-        }
-        let from = try EmailAddress(input.fromEmail ?? configuration.defaultFromEmail, name: input.fromName ?? configuration.defaultFromName)
-        let to = try EmailAddress(address)
-        let messageID = try MessageID.generate(messageID: input.id, recipientEmail: address, domain: configuration.messageIDDomain)
-        return PostmarkEmailRequest(
-            from: from.formatted, to: to.formatted, subject: rendered.subject,
-            htmlBody: html.isEmpty ? nil : html, textBody: text.isEmpty ? nil : text,
-            headers: [.init(name: "Message-ID", value: messageID.value), .init(name: "X-PM-KeepID", value: "true")],
+        let built = EmailComposer.build(EmailEnvelope(
+            kind: .notification,
+            from: try EmailAddress(input.fromEmail ?? configuration.defaultFromEmail, name: input.fromName ?? configuration.defaultFromName),
+            to: try EmailAddress(address), subject: rendered.subject, htmlBody: rendered.htmlBody, textBody: rendered.textBody,
+            signature: input.signature.flatMap { try? EmailSignature($0) },
+            messageID: try MessageID.generate(messageID: input.id, recipientEmail: address, domain: configuration.messageIDDomain),
             tag: "notification",
-            metadata: ["herald_notification_id": input.id.lowercasedString, "herald_notification_type": input.type],
-            messageStream: postmark.configuration.messageStream)
+            metadata: [EmailComposer.MetadataKey.notificationID: input.id.lowercasedString,
+                       EmailComposer.MetadataKey.notificationType: input.type]))
+        return PostmarkEmailRequest(built, messageStream: postmark.configuration.messageStream)
     }
 
     /// The template context: the notification's `data` at the top level plus `type`, `priority`,
-    /// `notification_id` and `recipient_email` (data keys win).
+    /// `notification_id`, `recipient_email` and `recipient_name` (data keys win).
     static func context(_ input: NotificationDeliveryInput) -> TemplateValue {
         var members: [String: TemplateValue] = [
             "type": .string(input.type), "priority": .string(input.priority.rawValue),
             "notification_id": .string(input.id.lowercasedString),
         ]
         if let email = input.email { members["recipient_email"] = .string(email) }
+        if let name = input.recipientName, !name.isEmpty { members["recipient_name"] = .string(name) }
         if case .object(let data)? = try? TemplateValue(parsingJSON: input.data.text) {
             members.merge(data) { _, fromData in fromData }
         }

@@ -1,3 +1,4 @@
+public import Foundation
 public import Queue
 
 /// Settings of notification delivery (routing, immediate email and SMS, digests). Every value has
@@ -34,6 +35,29 @@ public struct NotificationDeliveryConfiguration: Sendable {
     /// Backoff of an `email.send` job whose first, inline attempt asked for a retry. Default: the
     /// worker's default ``Backoff``.
     public var inlineRetryBackoff: Backoff
+    /// Where digest emails' one-click unsubscribe URL points (`List-Unsubscribe`, RFC 8058), and
+    /// the key that signs it: `{publicURL}/u/{token}`, served by `herald serve`. Default nil: no
+    /// unsubscribe headers (`herald work` always sets it, from `HERALD_PUBLIC_URL` and `HERALD_SECRET`).
+    public var digestUnsubscribe: DigestUnsubscribeLink?
+
+    /// The base URL and key of digest unsubscribe links.
+    public struct DigestUnsubscribeLink: Sendable {
+        /// The public base URL of `herald serve` (HTTPS in production, as RFC 8058 requires).
+        public var publicURL: String
+        /// The key that signs the tokens (the server secret; `herald serve` verifies with the same).
+        public var key: TokenSigningKey
+
+        /// A link base.
+        public init(publicURL: String, key: TokenSigningKey) {
+            self.publicURL = publicURL
+            self.key = key
+        }
+
+        /// The unsubscribe URL of `userID`'s digests.
+        public func url(userID: UUID) -> String {
+            UnsubscribeToken(userID: userID).url(publicURL: publicURL, key: key)
+        }
+    }
 
     /// Creates a configuration; every argument has the default documented on its property.
     public init(
@@ -47,7 +71,8 @@ public struct NotificationDeliveryConfiguration: Sendable {
         maximumDigestItems: Int = 200,
         digestBatchWindow: Duration = .milliseconds(25),
         inlineFirstEmailAttempt: Bool = true,
-        inlineRetryBackoff: Backoff = Backoff()
+        inlineRetryBackoff: Backoff = Backoff(),
+        digestUnsubscribe: DigestUnsubscribeLink? = nil
     ) {
         self.defaultFromEmail = defaultFromEmail
         self.defaultFromName = defaultFromName
@@ -60,5 +85,6 @@ public struct NotificationDeliveryConfiguration: Sendable {
         self.digestBatchWindow = digestBatchWindow
         self.inlineFirstEmailAttempt = inlineFirstEmailAttempt
         self.inlineRetryBackoff = inlineRetryBackoff
+        self.digestUnsubscribe = digestUnsubscribe
     }
 }

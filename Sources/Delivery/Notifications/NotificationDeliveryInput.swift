@@ -18,6 +18,8 @@ public struct NotificationDeliveryInput: Sendable {
     public var smsSentAt: Date?
     /// The recipient address from the preferences, if any.
     public var email: String?
+    /// `notification_preferences.name`: templates greet it as `recipient_name`.
+    public var recipientName: String?
     /// True when `email` is in `email_suppressions`.
     public var suppressed: Bool
     public var signature: String?

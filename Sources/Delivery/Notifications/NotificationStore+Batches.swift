@@ -76,7 +76,7 @@ extension NotificationStore {
         let gate = deliveryOnlyWhenImmediate ? "n.priority IN ('urgent', 'high')" : "true"
         return """
             SELECT n.id, n.tenant_id, n.user_id, n.type, n.priority, n.data, n.created_at, n.email_sent_at, n.sms_sent_at, n.routed_at,
-                   p.user_id IS NOT NULL AS has_preferences, p.email, p.phone, coalesce(p.sms_enabled, false) AS sms_enabled,
+                   p.user_id IS NOT NULL AS has_preferences, p.email, p.name AS recipient_name, p.phone, coalesce(p.sms_enabled, false) AS sms_enabled,
                    coalesce(p.digest_frequency, 'daily') AS digest_frequency,
                    coalesce(EXISTS (SELECT 1 FROM email_suppressions e WHERE e.email = lower(p.email)), false) AS suppressed,
                    s.email_signature, s.from_email, s.from_name, \(templateColumns)
@@ -159,6 +159,7 @@ extension NotificationStore {
             emailSentAt: try row.decode(Date?.self, column: "email_sent_at"),
             smsSentAt: try row.decode(Date?.self, column: "sms_sent_at"),
             email: try row.decode(String?.self, column: "email"),
+            recipientName: try row.decode(String?.self, column: "recipient_name"),
             suppressed: try row.decode(Bool.self, column: "suppressed"),
             signature: try row.decode(String?.self, column: "email_signature"),
             fromEmail: try row.decode(String?.self, column: "from_email"),

@@ -13,9 +13,11 @@ public struct TokenSigningKey: Sendable, CustomStringConvertible {
     // SymmetricKey is not Sendable in swift-crypto 3.x; keep the derived bytes and rebuild it.
     private let clickKeyBytes: [UInt8]
     private let replyKeyBytes: [UInt8]
+    private let unsubscribeKeyBytes: [UInt8]
 
     var clickKey: SymmetricKey { SymmetricKey(data: self.clickKeyBytes) }
     var replyKey: SymmetricKey { SymmetricKey(data: self.replyKeyBytes) }
+    var unsubscribeKey: SymmetricKey { SymmetricKey(data: self.unsubscribeKeyBytes) }
 
     /// Creates a key from the raw secret bytes.
     /// - Throws: `DeliveryError` `.invalidSecret` when the secret is shorter than
@@ -30,6 +32,7 @@ public struct TokenSigningKey: Sendable, CustomStringConvertible {
         let material = SymmetricKey(data: secret)
         self.clickKeyBytes = Self.derive(from: material, purpose: "herald/click-token/v1")
         self.replyKeyBytes = Self.derive(from: material, purpose: "herald/reply-token/v1")
+        self.unsubscribeKeyBytes = Self.derive(from: material, purpose: "herald/unsubscribe-token/v1")
     }
 
     /// Creates a key from a secret string (its UTF-8 bytes), e.g. from `HERALD_TOKEN_SECRET`.

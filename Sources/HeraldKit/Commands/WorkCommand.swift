@@ -112,13 +112,23 @@ struct DeliveryWorkerService: Service {
             logger.info("sandbox providers running", metadata: ["url": "\(url)"])
         }
         let postmarks = http.map { PostmarkClient(configuration: postmarkConfiguration, httpClient: $0, logger: logger) }
+        let settings: DiscussionSettings
+        do {
+            settings = try DiscussionSettings.fromEnvironment(environment, sandbox: providers.sandbox)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        // Digests carry a one-click unsubscribe URL that `herald serve` verifies with the same secret.
+        var delivery = self.delivery
+        if delivery.digestUnsubscribe == nil {
+            delivery.digestUnsubscribe = .init(publicURL: settings.publicURL, key: settings.signingKey)
+        }
         let notificationDelivery = NotificationDelivery(
             pool: pool, postmark: postmarks[0],
             twilio: twilioConfiguration.map { TwilioClient(configuration: $0, httpClient: http[0], logger: logger) },
             configuration: delivery, logger: logger, additionalPostmarkClients: Array(postmarks.dropFirst()))
         let discussion: [any JobHandler]
         do {
-            let settings = try DiscussionSettings.fromEnvironment(environment, sandbox: providers.sandbox)
             discussion = DiscussionHandlers.all(
                 pool: pool, composer: try settings.composer(), postmark: postmarks[0], defaultFrom: settings.defaultFrom, logger: logger)
         } catch {

@@ -73,7 +73,7 @@ struct EmailComposerTests {
         #expect(second.subject == "Re: Kick-off: venue")  // not doubled
 
         #expect(Set([root.messageID, reply.messageID, second.messageID]).count == 3)
-        #expect(second.headers.map(\.name) == ["Message-ID", "X-PM-KeepID", "In-Reply-To", "References"])
+        #expect(second.headers.map(\.name) == ["Message-ID", "X-PM-KeepID", "In-Reply-To", "References", "X-Auto-Response-Suppress"])
         #expect(second.header("X-PM-KeepID") == "true")
     }
 

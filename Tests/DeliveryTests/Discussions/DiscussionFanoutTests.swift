@@ -4,11 +4,15 @@ import HeraldTestSupport
 import Logging
 import Postgres
 import Queue
+import Sandbox
 import Synchronization
 import Testing
 
-/// Captures what the fan-out hands to the provider.
+/// Captures what the fan-out hands to the provider, and sends it on to the strict sandbox
+/// (docs/providers.md), whose answer is the provider's: an email Postmark would refuse fails here.
 final class SentEmails: Sendable {
+    let postmark: PostmarkClient
+    init(postmark: PostmarkClient) { self.postmark = postmark }
     private let emails = Mutex<[ComposedEmail]>([])
     private let failFor = Mutex<Set<String>>([])
     func failing(_ address: String) { failFor.withLock { _ = $0.insert(address) } }
@@ -16,12 +20,13 @@ final class SentEmails: Sendable {
     var all: [ComposedEmail] { emails.withLock { $0 } }
     func reset() { emails.withLock { $0 = [] } }
 
-    func send(_ email: ComposedEmail) -> PostmarkSendResult {
+    func send(_ email: ComposedEmail) async -> PostmarkSendResult {
         if failFor.withLock({ $0.contains(email.recipientAddress) }) {
             return PostmarkSendResult(outcome: .retryable(reason: "HTTP 503", alertOperator: false), httpStatus: 503)
         }
-        emails.withLock { $0.append(email) }
-        return PostmarkSendResult(outcome: .success, messageID: "pm-\(UUID().uuidString.lowercased())", httpStatus: 200)
+        let result = await postmark.send(postmark.request(for: email))
+        if result.outcome == .success { emails.withLock { $0.append(email) } }
+        return result
     }
 }
 
@@ -53,6 +58,9 @@ struct DiscussionFanoutTests {
 
     static func withFixture(_ label: String, integration: Bool = true, _ body: (Fixture) async throws -> Void) async throws {
         try await withTestDatabase(label) { db in
+          var sandboxConfiguration = SandboxProviders.Configuration()
+          sandboxConfiguration.logger = DeliveryHarness.logger
+          try await SandboxProviders.withRunning(configuration: sandboxConfiguration) { sandbox in
             let pool = db.pool()
             let tenant = UUID()
             try await CommunicationSettingsStore(pool: pool).update(
@@ -67,12 +75,14 @@ struct DiscussionFanoutTests {
                   ($1, 'free@example.com', 'Free Lancer', 'freelancer', NULL),
                   ($1, 'staff@nexus.example.com', 'Staff', 'external', $2)
                 """, [thread, staff])
-            let sent = SentEmails()
+            let sent = SentEmails(postmark: PostmarkClient(
+                configuration: PostmarkConfiguration(serverToken: sandbox.configuration.postmarkServerToken, apiURL: await sandbox.postmarkURL),
+                httpClient: DeliveryHarness.http, logger: DeliveryHarness.logger))
             let composer = try EmailComposer(
                 configuration: .init(publicURL: "https://herald.example.com", messageIDDomain: "mail.nexus.example.com", messageIDPerRecipient: false),
                 signingKey: key)
             let handler = DiscussionFanoutHandler(pool: pool, composer: composer, defaultFrom: "herald@example.com", logger: Logger(label: "t")) { email in
-                sent.send(email)
+                await sent.send(email)
             }
             do {
                 try await body(Fixture(pool: pool, tenant: tenant, thread: thread, staff: staff, sent: sent, handler: handler))
@@ -81,6 +91,7 @@ struct DiscussionFanoutTests {
                 throw error
             }
             await pool.close()
+          }
         }
     }
 

@@ -18,6 +18,8 @@ struct DeliveryHarness: Sendable {
     let twilio: TwilioClient
 
     static let http = CurlClient()
+    /// The key of the digests' unsubscribe links in these tests.
+    static let unsubscribeKey = try! TokenSigningKey(secret: String(repeating: "u", count: 32))
     static let logger: Logger = {
         var logger = Logger(label: "notification-tests")
         logger.logLevel = .warning
@@ -57,7 +59,10 @@ struct DeliveryHarness: Sendable {
                     httpClient: http, logger: logger)
                 let delivery = NotificationDelivery(
                     pool: pool, postmark: postmark, twilio: sms ? twilio : nil,
-                    configuration: NotificationDeliveryConfiguration(digestBatchWindow: .seconds(1)), logger: logger)
+                    configuration: NotificationDeliveryConfiguration(
+                        digestBatchWindow: .seconds(1),
+                        digestUnsubscribe: .init(publicURL: "https://herald.example.com", key: unsubscribeKey)),
+                    logger: logger)
                 let harness = DeliveryHarness(db: db, pool: pool, sandbox: sandbox, delivery: delivery, postmark: postmark, twilio: twilio)
                 do {
                     let value = try await body(harness)

@@ -63,7 +63,7 @@ struct PostmarkTests {
         #expect(request.to == "c@d.example")
         #expect(request.subject == "Re: S")
         #expect(request.replyTo == composed.replyTo)
-        #expect(request.headers.map(\.name) == ["Message-ID", "X-PM-KeepID", "In-Reply-To", "References"])
+        #expect(request.headers.map(\.name) == ["Message-ID", "X-PM-KeepID", "In-Reply-To", "References", "X-Auto-Response-Suppress"])
         #expect(request.tag == "discussion")
         #expect(request.metadata?["herald_pixel_id"] == composed.trackingPixelID.rawValue)
         #expect(request.messageStream == "discussions")

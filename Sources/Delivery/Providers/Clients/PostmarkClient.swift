@@ -40,15 +40,19 @@ public struct PostmarkClient: Sendable {
         return result
     }
 
-    /// Sends emails with `POST /email/batch`, at most ``PostmarkBatch/maximumMessages`` per call,
-    /// up to ``PostmarkConfiguration/batchConcurrency`` calls at once. Returns one result per email,
+    /// Sends emails with `POST /email/batch`, at most ``PostmarkBatch/maximumMessages`` and
+    /// ``PostmarkBatch/maximumBytes`` per call, up to ``PostmarkConfiguration/batchConcurrency``
+    /// calls at once. Returns one result per email,
     /// in input order; an empty input makes no call.
     ///
     /// Each element's `ErrorCode` is classified on its own, so one bad message fails alone. A call
     /// that fails as a whole (HTTP 401, 429, 5xx, timeout, refused connection, unreadable answer)
     /// gives its outcome to every message of that call, and to no other.
     public func sendBatch(_ emails: [PostmarkEmailRequest]) async -> [PostmarkSendResult] {
-        let chunks = emails.chunks(of: PostmarkBatch.maximumMessages)
+        // Each message is encoded once; batches are cut by count and by body size (Postmark
+        // refuses a batch body over 50 MB as a whole).
+        let encoded = emails.map(\.jsonBytes)
+        let chunks = PostmarkBatch.chunks(encoded).map { encoded[$0] }
         guard !chunks.isEmpty else { return [] }
         var results = [[PostmarkSendResult]](repeating: [], count: chunks.count)
         let width = min(max(1, configuration.batchConcurrency), chunks.count)
@@ -70,10 +74,10 @@ public struct PostmarkClient: Sendable {
         return results.flatMap { $0 }
     }
 
-    private func sendChunk(_ chunk: ArraySlice<PostmarkEmailRequest>) async -> [PostmarkSendResult] {
+    private func sendChunk(_ chunk: ArraySlice<[UInt8]>) async -> [PostmarkSendResult] {
         let results: [PostmarkSendResult]
         let httpStatus: Int?
-        switch await post("/email/batch", body: PostmarkEmailRequest.jsonBytes(chunk)) {
+        switch await post("/email/batch", body: PostmarkBatch.body(chunk)) {
         case .response(let response):
             results = Self.batchResults(httpStatus: response.status, body: response.body, count: chunk.count)
             httpStatus = response.status

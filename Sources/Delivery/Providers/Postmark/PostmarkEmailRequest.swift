@@ -23,6 +23,11 @@ public struct PostmarkEmailRequest: Sendable, Hashable, Codable {
         }
     }
 
+    /// The longest `Subject` Herald sends (one RFC 5322 header line).
+    public static let maximumSubjectLength = 998
+    /// Postmark's limit on `Tag`.
+    public static let maximumTagLength = 1000
+
     /// `From`: the sender, `"Name" <address>` or a bare address.
     public var from: String
     /// `To`: the recipient(s), comma separated.
@@ -41,8 +46,11 @@ public struct PostmarkEmailRequest: Sendable, Hashable, Codable {
     public var headers: [Header]
     /// `Tag`: a category for Postmark's statistics and webhooks.
     public var tag: String?
-    /// `Metadata`: string pairs echoed back in webhooks.
-    public var metadata: [String: String]?
+    /// `Metadata`: string pairs echoed back in webhooks, always within Postmark's limits
+    /// (``PostmarkMetadata/limited(_:)`` is applied on every assignment).
+    public var metadata: [String: String]? {
+        didSet { if let metadata, !PostmarkMetadata.isWithinLimits(metadata) { self.metadata = PostmarkMetadata.limited(metadata) } }
+    }
     /// `MessageStream`: `outbound` (transactional) unless configured otherwise.
     public var messageStream: String
     /// Always `false`: Herald tracks opens itself.
@@ -67,13 +75,14 @@ public struct PostmarkEmailRequest: Sendable, Hashable, Codable {
         self.from = from
         self.to = to
         self.cc = cc
-        self.subject = subject
+        // One header line (RFC 5322: 998 characters); a template's subject can exceed it once rendered.
+        self.subject = TextLimit.cut(subject, toUTF16Length: Self.maximumSubjectLength, ellipsis: "…")
         self.htmlBody = htmlBody
         self.textBody = textBody
         self.replyTo = replyTo
         self.headers = headers
-        self.tag = tag
-        self.metadata = metadata
+        self.tag = tag.map { TextLimit.cut($0, toUTF16Length: Self.maximumTagLength) }
+        self.metadata = metadata.map(PostmarkMetadata.limited)
         self.messageStream = messageStream
     }
 

@@ -12,11 +12,16 @@ public struct TwilioMessageRequest: Sendable, Hashable {
     public var statusCallback: String?
 
     /// Creates a request. Twilio needs `from` or `messagingServiceSid`.
+    /// Twilio's limit on `Body`, in characters (counted here in UTF-16 units, never fewer).
+    public static let maximumBodyLength = 1600
+
     public init(to: PhoneNumber, from: String? = nil, messagingServiceSid: String? = nil, body: String, statusCallback: String? = nil) {
         self.to = to
         self.from = from
         self.messagingServiceSid = messagingServiceSid
-        self.body = body
+        // Twilio refuses a body over 1,600 characters (21617); a template within the limit can
+        // exceed it once rendered with long data.
+        self.body = TextLimit.cut(body, toUTF16Length: Self.maximumBodyLength, ellipsis: "…")
         self.statusCallback = statusCallback
     }
 

@@ -110,7 +110,7 @@ struct JSONBench: AsyncParsableCommand {
             htmlBody: html, textBody: text,
             headers: [.init(name: "Message-ID", value: "<0b5c2a34-9d7e-4f61-8a2b-3c4d5e6f7a8b.ada@herald.example>"), .init(name: "X-PM-KeepID", value: "true")],
             tag: "notification",
-            metadata: ["herald_notification_id": "0b5c2a34-9d7e-4f61-8a2b-3c4d5e6f7a8b", "herald_notification_type": "invoice.overdue"],
+            metadata: ["herald_notif_id": "0b5c2a34-9d7e-4f61-8a2b-3c4d5e6f7a8b", "herald_notif_type": "invoice.overdue"],
             messageStream: "outbound")
     }
 }
