@@ -56,6 +56,7 @@ struct InboundCommand: AsyncParsableCommand {
             discussion: """
                 It runs the same steps as when the webhook arrived, from what was stored (inbound_emails.raw and its \
                 attachments): automatic email is kept as auto_reply or bounce, a reply is threaded or kept with its reason. \
+                Needs HERALD_SECRET (the same as herald serve's) to verify signed reply addresses. \
                 Find candidates with: SELECT id, received_at, error FROM herald_unmatched_inbound WHERE status IN ('failed', 'received');
                 """)
 
@@ -74,10 +75,8 @@ struct InboundCommand: AsyncParsableCommand {
                                     pool: .init(maximumConnections: 2), logger: logger)
             let outcome: InboundReplyOutcome
             do {
-                // Signed reply tokens are verified with HERALD_SECRET; without it, only participant
-                // reply tokens and Message-IDs can match (a signed token then matches nothing).
-                let key = try (try? DiscussionSettings.fromEnvironment(environment, sandbox: false).signingKey)
-                    ?? TokenSigningKey(secret: (0..<32).map { _ in UInt8.random(in: .min ... .max) })
+                // Signed reply addresses are verified with HERALD_SECRET, as `herald serve` does.
+                let key = try DiscussionSettings.fromEnvironment(environment, sandbox: false).signingKey
                 outcome = try await InboundReplyService(pool: pool, key: key, logger: logger).reprocess(inboundId: uuid)
             } catch {
                 await pool.close()
