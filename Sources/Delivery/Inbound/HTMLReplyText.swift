@@ -254,7 +254,7 @@ public enum HTMLReplyText {
             if !line.isEmpty { endLine() }
             var output: [String] = []
             for raw in lines {
-                let trimmed = String(raw.replacing("\u{A0}", with: " ").reversed().drop { $0 == " " }.reversed()).replacing(/^ +/, with: "")
+                let trimmed = String(raw.replacing("\u{A0}", with: " ").reversed().drop { $0 == " " }.reversed())
                 if trimmed.isEmpty, output.last?.isEmpty ?? true { continue }
                 output.append(trimmed)
             }
