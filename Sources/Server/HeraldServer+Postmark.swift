@@ -114,16 +114,31 @@ extension HeraldServer {
         case .success(let value):
             webhook = value
         case .failure(let error):
-            let id = try await inbound.keepMalformed(body: text, problem: "malformed JSON: \(error)")
+            guard let id = try? await inbound.keepMalformed(body: text, problem: "malformed JSON: \(error)") else { return Self.storeUnavailable }
             return Self.json(.badRequest, ["status": "failed", "inbound_id": id.uuidString.lowercased(),
                                            "detail": "malformed JSON: expected a Postmark inbound message object (kept)"])
         }
-        let outcome = try await inbound.receive(webhook)
+        let outcome: InboundReplyOutcome
+        do {
+            outcome = try await inbound.receive(webhook)
+        } catch {
+            // Only a database that cannot store the email gets here (processing errors are kept
+            // as `failed`): ask Postmark to retry later rather than lose it.
+            logger.error("inbound webhook could not be stored", metadata: ["error": "\(error)"])
+            return Self.storeUnavailable
+        }
         if case .failed(let id, _, false) = outcome, !webhook.isObject {
             return Self.json(.badRequest, ["status": "failed", "inbound_id": id.uuidString.lowercased(),
                                            "detail": "expected a Postmark inbound message object (kept)"])
         }
         return Self.json(.ok, Self.answer(outcome))
+    }
+
+    /// 503: the email could not be stored now; Postmark retries.
+    static var storeUnavailable: Response {
+        var response = text(.serviceUnavailable, "the inbound email could not be stored now; retry later")
+        response.headers[.retryAfter] = "60"
+        return response
     }
 
     /// The JSON answer of an inbound outcome.

@@ -7,8 +7,17 @@ public import Postgres
 /// Threads inbound email replies (Postmark's inbound webhook) back into their discussion.
 ///
 /// Guarantees:
-/// - Every webhook is kept in `inbound_emails` (threaded, unmatched or rejected), with the payload;
-///   one that is not threaded gets a machine-readable `reason` (``InboundReplyOutcome/Reason``).
+/// - **Store first.** Every webhook is written to `inbound_emails` (status `received`, the payload
+///   in `raw` without attachment contents) together with its attachments, decoded, in
+///   `inbound_email_attachments`, before it is processed. A body that is not a JSON object is kept
+///   too (status `failed`). A processing error leaves the row `failed` (reason
+///   `processing_error`) with the error; ``reprocess(inboundId:)`` (`herald inbound reprocess ID`)
+///   or a retried webhook processes it again.
+/// - **Automatic email stays out.** Out-of-office replies and delivery reports
+///   (``AutomaticEmail``) are kept with status and reason `auto_reply` / `bounce` and the signal
+///   in `auto_signal`; they never become messages, never fan out and cannot be released. A report
+///   naming a discussion email's Message-ID or recipient is recorded on its
+///   `discussion_email_tracking` row (``DeliveryReport``).
 /// - The thread is found by the `MailboxHash` (the signed ``ReplyToken`` of the reply address, or
 ///   a participant's `reply_token`), else by `In-Reply-To` / `References` against the Message-IDs
 ///   Herald stored (`communication_messages.email_message_id`, `discussion_email_tracking.email_message_id`).
@@ -22,12 +31,14 @@ public import Postgres
 ///   `participant_id`, and an operator can ``release(inboundId:)`` it.
 /// - A provider spam verdict (`X-Spam-Status: Yes`) is kept the same way with reason `spam`.
 /// - A threaded reply becomes one `communication_messages` row (source `email`) whose body is the
-///   reply without quoted history (`StrippedTextReply`, else ``ReplyQuoteStripper``), with the
-///   reply's `Message-ID` as `email_message_id` and its `In-Reply-To` as `email_in_reply_to`; a
-///   `message.fanout` job emails it to the other participants. All in one transaction.
+///   reply without quoted history (``InboundReplyText``: Herald's ``ReplyQuoteStripper`` on
+///   `TextBody`, else on the text of `HtmlBody`, else on `StrippedTextReply`), with the reply's
+///   `Message-ID` as `email_message_id` and its `In-Reply-To` as `email_in_reply_to`; its
+///   attachments are linked to it; a `message.fanout` job emails it to the other participants.
+///   All in one transaction. Values are cut to their columns by code points (``ColumnLimit``).
 /// - Idempotent, whatever the outcome: a retried webhook (same Postmark MessageID or same
 ///   Message-ID header), also when retries arrive concurrently, creates nothing new and reports
-///   the first outcome (unique keys decide, not a prior read).
+///   the first outcome (unique keys and a row lock decide, not a prior read).
 /// - Logs name the inbound row, thread and reason, never an address.
 public struct InboundReplyService: Sendable {
     let pool: PostgresPool
