@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Extracts what the sender wrote from the plain-text body of an email reply, dropping the quoted
 /// message, a signature block and a device signature line. Built against the reply corpus in
@@ -85,24 +86,27 @@ public enum ReplyQuoteStripper {
     }
 
     /// After an attribution: nil when the quote is not marked with `>` (everything below is the
-    /// original); else the unquoted lines below the `>` quote, up to the next quote header.
+    /// original); else the unquoted lines below the `>` quote, up to the next quote header that is
+    /// not itself an attribution followed by a `>` quote. One pass: each header is looked for once.
     static func textBelowQuote(_ lines: [String], from start: Int) -> [String]? {
-        guard let first = lines[start...].firstIndex(where: { !normalized($0).isEmpty }), isQuoted(lines[first]) else { return nil }
+        guard quoteFollows(lines, from: start), let first = lines[start...].firstIndex(where: { !normalized($0).isEmpty }) else { return nil }
         var kept: [String] = []
         var index = first
         while index < lines.count {
-            if let header = firstHeader(in: lines, from: index), header.index == index {
-                if header.kind == .attribution, textBelowQuote(lines, from: index + header.length) != nil {
-                    index += header.length
-                    continue
-                }
-                break
-            }
+            let header = firstHeader(in: lines, from: index)
+            let end = header?.index ?? lines.count
             // A removed quote between answers leaves one blank line, as a reader would see it.
-            kept.append(isQuoted(lines[index]) ? "" : lines[index])
-            index += 1
+            kept += lines[index..<end].map { isQuoted($0) ? "" : $0 }
+            guard let header, header.kind == .attribution, quoteFollows(lines, from: header.index + header.length) else { break }
+            index = header.index + header.length
         }
         return kept
+    }
+
+    /// Whether the first non-blank line from `start` on is quoted with `>`.
+    static func quoteFollows(_ lines: [String], from start: Int) -> Bool {
+        guard start < lines.count else { return false }
+        return lines[start...].first { !normalized($0).isEmpty }.map(isQuoted) ?? false
     }
 
     /// The lines with each run of quoted lines replaced by one blank line.
@@ -144,8 +148,7 @@ public enum ReplyQuoteStripper {
             if matches(joined, attributionEnd) {
                 let startsLikeOne = matches(first, attributionStart) || joined.contains("@")
                 let hasDate = joined.contains { $0.isNumber }
-                let quoteFollows = lines[(index + length)...].first { !normalized($0).isEmpty }.map(isQuoted) ?? false
-                if startsLikeOne && (hasDate || quoteFollows) { return length }
+                if startsLikeOne && (hasDate || quoteFollows(lines, from: index + length)) { return length }
                 return nil
             }
         }
@@ -203,12 +206,13 @@ public enum ReplyQuoteStripper {
 
     /// Trimmed, with non-breaking and other Unicode spaces as plain spaces.
     static func normalized(_ line: String) -> String {
-        line.replacing(/[\u{A0}\u{202F}\u{2007}\u{2009}]/, with: " ").trimmingCharacters(in: .whitespaces)
+        guard line.utf8.contains(where: { $0 >= 0x80 }) else { return line.trimmingCharacters(in: .whitespaces) }
+        return String(line.map { "\u{A0}\u{202F}\u{2007}\u{2009}".contains($0) ? " " : $0 }).trimmingCharacters(in: .whitespaces)
     }
 
     static func finish(_ input: some Sequence<String>) -> String {
         var lines: [String] = []
-        for line in input.map({ $0.replacing(/\s+$/, with: "") }) {
+        for line in input.map({ String($0.reversed().drop(while: { $0.isWhitespace }).reversed()) }) {
             // Removed quotes leave blank lines behind; keep at most one in a row.
             if line.isEmpty, lines.last?.isEmpty == true { continue }
             lines.append(line)
@@ -219,6 +223,17 @@ public enum ReplyQuoteStripper {
     }
 
     static func matches(_ text: String, _ pattern: String) -> Bool {
-        text.range(of: pattern, options: [.regularExpression, .caseInsensitive]) != nil
+        guard let expression = compiled(pattern) else { return false }
+        return expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+
+    /// Each pattern compiled once (a long email runs them on every line).
+    private static let cache = Mutex<[String: NSRegularExpression]>([:])
+
+    private static func compiled(_ pattern: String) -> NSRegularExpression? {
+        if let cached = cache.withLock({ $0[pattern] }) { return cached }
+        guard let expression = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) else { return nil }
+        cache.withLock { $0[pattern] = expression }
+        return expression
     }
 }

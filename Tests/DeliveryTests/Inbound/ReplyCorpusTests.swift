@@ -137,3 +137,22 @@ struct ReplyCorpusTests {
         #expect(heraldText.exact >= postmark.exact)
     }
 }
+
+@Suite("Reply parser on long emails")
+struct LongReplyTests {
+    /// A long thread (4,000 nested quotes, an inline answer between each) is read in one pass and
+    /// keeps every answer: the header search does not restart at every line.
+    @Test func everyInlineAnswerOfALongThreadIsKept() {
+        var lines = ["Top note."]
+        for index in 0..<4_000 {
+            lines.append("On Tue, 3 Mar 2026 at 09:14, Person \(index) <p\(index)@example.com> wrote:")
+            lines.append("> question \(index)")
+            lines.append("answer \(index)")
+        }
+        let result = ReplyQuoteStripper.strip(lines.joined(separator: "\n"))
+        let answers = result.split(separator: "\n").filter { $0.hasPrefix("answer ") }
+        #expect(answers.count == 4_000)
+        #expect(result.hasPrefix("Top note.\n\nanswer 0\n\nanswer 1"))
+        #expect(!result.contains("question"))
+    }
+}
