@@ -150,4 +150,20 @@ struct InboundAutomaticEmailTests {
             #expect(try await count(pool, "SELECT count(*) FROM inbound_email_attachments") == 2)
         }
     }
+
+    @Test func aDelayReportNamingOnlyTheRecipientMarksItsLatestEmailSoft() async throws {
+        try await withServer("srv_in_bounce_rcpt") { base, pool, client in
+            let email = try await seedTrackedEmail(pool, recipient: "slow@example.org")
+            let dsn = PostmarkInboundMessage(
+                from: "postmaster@mx.example.org", to: "reply+unknowntoken00000000@reply.example.com", subject: "Delivery delayed",
+                textBody: "Final-Recipient: rfc822; Slow@Example.org\nAction: delayed\nStatus: 4.2.2\nDiagnostic-Code: smtp; 452 mailbox full\n")
+            let answer = jsonObject(try await post(client, base + inboundPath, body: try inboundBody(dsn)))
+            #expect(answer["status"] as? String == "bounce")
+            #expect(answer["tracking_bounces"] as? Int == 1)
+            let row = try #require(try await trackingRow(pool, pixel: email.pixel))
+            #expect(row.bounceType == .soft)
+            #expect(row.bounceReason?.contains("452 mailbox full") == true)
+            #expect(try await count(pool, "SELECT count(*) FROM communication_messages WHERE source = 'email'") == 0)
+        }
+    }
 }
