@@ -1,4 +1,5 @@
 import Delivery
+import HeraldJSON
 import Foundation
 import Logging
 import Postgres
@@ -102,28 +103,72 @@ extension HeraldServer {
         return Self.json(.ok, ["status": "ok", "matched": outcome.matched])
     }
 
-    /// `POST /webhooks/postmark/inbound`.
+    /// `POST /webhooks/postmark/inbound`: the reply is stored before anything else can fail (see
+    /// ``InboundReplyService``); the answer says what became of it. Every stored outcome is 200 (the
+    /// email is kept; Postmark must not retry), a body that is not a JSON object is kept and
+    /// answered 400, too large a body 413.
     func postmarkInbound(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         guard postmarkAuthorized(request) else { return Self.unauthorized }
-        let bytes = try await body(of: request)
-        let payload: PostmarkInboundPayload
+        let parsed: Result<InboundWebhook, any Error>
+        var text = ""
         do {
-            payload = try JSONDecoder().decode(PostmarkInboundPayload.self, from: Data(bytes))
-        } catch {
-            return Self.text(.badRequest, "malformed JSON: expected a Postmark inbound message object")
+            // The buffer lives only for the parse; the webhook keeps attachment contents once.
+            let buffer = try await bodyBuffer(of: request, limit: configuration.maximumInboundBodySize)
+            parsed = Result { try buffer.withUnsafeReadableBytes { bytes in try InboundWebhook(parsing: bytes) } }
+            if case .failure = parsed { text = String(buffer: buffer) }
         }
-        let outcome = try await inbound.receive(payload, raw: String(decoding: bytes, as: UTF8.self))
+        let webhook: InboundWebhook
+        switch parsed {
+        case .success(let value):
+            webhook = value
+        case .failure(let error):
+            guard let id = try? await inbound.keepMalformed(body: text, problem: "malformed JSON: \(error)") else { return Self.storeUnavailable }
+            return Self.json(.badRequest, ["status": "failed", "inbound_id": id.uuidString.lowercased(),
+                                           "detail": "malformed JSON: expected a Postmark inbound message object (kept)"])
+        }
+        let outcome: InboundReplyOutcome
+        do {
+            outcome = try await inbound.receive(webhook)
+        } catch {
+            // Only a database that cannot store the email gets here (processing errors are kept
+            // as `failed`): ask Postmark to retry later rather than lose it.
+            logger.error("inbound webhook could not be stored", metadata: ["error": "\(error)"])
+            return Self.storeUnavailable
+        }
+        if case .failed(let id, _, false) = outcome, !webhook.isObject {
+            return Self.json(.badRequest, ["status": "failed", "inbound_id": id.uuidString.lowercased(),
+                                           "detail": "expected a Postmark inbound message object (kept)"])
+        }
+        return Self.json(.ok, Self.answer(outcome))
+    }
+
+    /// 503: the email could not be stored now; Postmark retries.
+    static var storeUnavailable: Response {
+        var response = text(.serviceUnavailable, "the inbound email could not be stored now; retry later")
+        response.headers[.retryAfter] = "60"
+        return response
+    }
+
+    /// The JSON answer of an inbound outcome.
+    static func answer(_ outcome: InboundReplyOutcome) -> [String: any Sendable] {
         switch outcome {
         case .threaded(let thread, let message, let duplicate):
-            return Self.json(.ok, ["status": "threaded", "thread_id": thread.uuidString.lowercased(),
-                                   "message_id": message?.uuidString.lowercased() ?? "", "duplicate": duplicate])
+            return ["status": "threaded", "thread_id": thread.uuidString.lowercased(),
+                    "message_id": message?.uuidString.lowercased() ?? "", "duplicate": duplicate]
         case .unmatched(let id, let duplicate):
-            return Self.json(.ok, ["status": "unmatched", "inbound_id": id.uuidString.lowercased(),
-                                   "reason": InboundReplyOutcome.Reason.noThread.rawValue, "duplicate": duplicate])
+            return ["status": "unmatched", "inbound_id": id.uuidString.lowercased(),
+                    "reason": InboundReplyOutcome.Reason.noThread.rawValue, "duplicate": duplicate]
         case .rejected(let id, let reason, _, let duplicate):
             // 200 all the same: the reply is kept, and Postmark must not retry it.
-            return Self.json(.ok, ["status": "rejected", "inbound_id": id.uuidString.lowercased(), "reason": reason.rawValue,
-                                   "detail": reason.explanation, "duplicate": duplicate])
+            return ["status": "rejected", "inbound_id": id.uuidString.lowercased(), "reason": reason.rawValue,
+                    "detail": reason.explanation, "duplicate": duplicate]
+        case .automatic(let id, let kind, let signal, let bounces, let duplicate):
+            return ["status": kind.rawValue, "inbound_id": id.uuidString.lowercased(), "reason": kind.rawValue,
+                    "signal": signal, "tracking_bounces": bounces, "duplicate": duplicate]
+        case .failed(let id, _, let duplicate):
+            // The error text stays in inbound_emails.error, for operators.
+            return ["status": "failed", "inbound_id": id.uuidString.lowercased(), "reason": InboundReplyOutcome.Reason.processingError.rawValue,
+                    "detail": InboundReplyOutcome.Reason.processingError.explanation, "duplicate": duplicate]
         }
     }
 }

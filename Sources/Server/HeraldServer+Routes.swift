@@ -25,7 +25,9 @@ extension HeraldServer {
             try await limited { try await self.postmarkWebhook(request, context: context) }
         }
         router.post("/webhooks/postmark/inbound") { [self] request, context in
-            try await limited { try await self.postmarkInbound(request, context: context) }
+            // Replies with attachments are large (Postmark allows 35 MB of files, about 47 MB as
+            // base64 JSON) and take longer to upload: the route has its own limits.
+            try await limited(timeout: configuration.inboundRequestTimeout) { try await self.postmarkInbound(request, context: context) }
         }
         router.post("/webhooks/twilio/status") { [self] request, context in
             try await limited { try await self.twilioStatus(request, context: context) }
@@ -43,8 +45,8 @@ extension HeraldServer {
     }
 
     /// Runs `operation`, answering 503 when it takes longer than the request timeout.
-    func limited(_ operation: @escaping @Sendable () async throws -> Response) async throws -> Response {
-        let timeout = configuration.requestTimeout
+    func limited(timeout: Duration? = nil, _ operation: @escaping @Sendable () async throws -> Response) async throws -> Response {
+        let timeout = timeout ?? configuration.requestTimeout
         return try await withThrowingTaskGroup(of: Response?.self) { group in
             group.addTask { try await operation() }
             group.addTask {
@@ -61,13 +63,25 @@ extension HeraldServer {
 
     /// The body, at most `maximumBodySize` bytes (413 beyond).
     func body(of request: Request) async throws -> [UInt8] {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: configuration.maximumBodySize)
-        } catch is NIOTooManyBytesError {
-            throw HTTPError(.contentTooLarge, message: "the request body is larger than \(configuration.maximumBodySize) bytes")
-        }
+        let buffer = try await bodyBuffer(of: request, limit: configuration.maximumBodySize)
         return Array(buffer.readableBytesView)
+    }
+
+    /// The body as one buffer of at most `limit` bytes (413 beyond, before reading anything when
+    /// `Content-Length` says so). When `Content-Length` is given, the buffer is allocated once at
+    /// that size, so a large body is never copied while it grows.
+    func bodyBuffer(of request: Request, limit: Int) async throws -> ByteBuffer {
+        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        if let declared, declared > limit {
+            throw HTTPError(.contentTooLarge, message: "the request body is larger than \(limit) bytes")
+        }
+        var buffer = ByteBufferAllocator().buffer(capacity: min(max(declared ?? 0, 0), limit))
+        do {
+            try await request.body.collect(upTo: limit, into: &buffer)
+        } catch is NIOTooManyBytesError {
+            throw HTTPError(.contentTooLarge, message: "the request body is larger than \(limit) bytes")
+        }
+        return buffer
     }
 
     /// The client IP (see ``ClientAddressResolver``).

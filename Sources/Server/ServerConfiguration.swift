@@ -12,8 +12,10 @@ public import Delivery
 /// | `TWILIO_AUTH_TOKEN` | key of `X-Twilio-Signature` | required for the Twilio route (else it answers 503), sandbox: the sandbox token |
 /// | `HERALD_TRUSTED_PROXIES` | IPs/CIDRs whose `X-Forwarded-For` is believed | none |
 /// | `HERALD_ADMIN_USER`, `HERALD_ADMIN_PASSWORD` | basic auth of `/admin` | unset: `/admin` answers loopback clients only |
-/// | `HERALD_HTTP_MAX_BODY` | largest request body in bytes (larger: 413) | 1 MiB |
-/// | `HERALD_HTTP_REQUEST_TIMEOUT` | seconds a request may take (longer: 503) | 10 |
+/// | `HERALD_HTTP_MAX_BODY` | largest request body in bytes (larger: 413), every route but inbound | 1 MiB |
+/// | `HERALD_HTTP_REQUEST_TIMEOUT` | seconds a request may take (longer: 503), every route but inbound | 10 |
+/// | `HERALD_HTTP_MAX_INBOUND_BODY` | largest body of `POST /webhooks/postmark/inbound` | 50 MiB (Postmark's 35 MB of attachments as base64 JSON) |
+/// | `HERALD_HTTP_INBOUND_TIMEOUT` | seconds an inbound webhook may take | 120 |
 public struct ServerConfiguration: Sendable {
     /// Postmark webhook user in sandbox mode.
     public static let sandboxWebhookUser = "postmark"
@@ -42,12 +44,21 @@ public struct ServerConfiguration: Sendable {
     public var admin: Credentials?
     public var maximumBodySize: Int
     public var requestTimeout: Duration
+    /// Largest body of the inbound route: Postmark allows 35 MB of attachments, about 47 MB once
+    /// base64-encoded in its JSON, so the default is 50 MiB.
+    public var maximumInboundBodySize: Int
+    /// Time limit of the inbound route (a large reply takes a while to upload and store).
+    public var inboundRequestTimeout: Duration
+
+    /// Default of ``maximumInboundBodySize``: 50 MiB.
+    public static let defaultMaximumInboundBodySize = 50 << 20
 
     /// Explicit settings; each default is the documented one.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, signingKey: TokenSigningKey,
         postmarkWebhook: Credentials? = nil, twilioAuthToken: String? = nil, trustedProxies: TrustedProxies = .none,
-        admin: Credentials? = nil, maximumBodySize: Int = 1 << 20, requestTimeout: Duration = .seconds(10)
+        admin: Credentials? = nil, maximumBodySize: Int = 1 << 20, requestTimeout: Duration = .seconds(10),
+        maximumInboundBodySize: Int = ServerConfiguration.defaultMaximumInboundBodySize, inboundRequestTimeout: Duration = .seconds(120)
     ) {
         self.host = host
         self.port = port
@@ -61,6 +72,8 @@ public struct ServerConfiguration: Sendable {
         self.admin = admin
         self.maximumBodySize = maximumBodySize
         self.requestTimeout = requestTimeout
+        self.maximumInboundBodySize = maximumInboundBodySize
+        self.inboundRequestTimeout = inboundRequestTimeout
     }
 
     /// Reads the table above.
@@ -106,11 +119,20 @@ public struct ServerConfiguration: Sendable {
         if let text = value("HERALD_HTTP_REQUEST_TIMEOUT") {
             if let parsed = Double(text), parsed > 0 { timeout = .milliseconds(Int(parsed * 1000)) } else { problems.append("HERALD_HTTP_REQUEST_TIMEOUT must be a positive number of seconds") }
         }
+        var maximumInbound = defaultMaximumInboundBodySize
+        if let text = value("HERALD_HTTP_MAX_INBOUND_BODY") {
+            if let parsed = Int(text), parsed > 0 { maximumInbound = parsed } else { problems.append("HERALD_HTTP_MAX_INBOUND_BODY must be a positive number of bytes") }
+        }
+        var inboundTimeout = Duration.seconds(120)
+        if let text = value("HERALD_HTTP_INBOUND_TIMEOUT") {
+            if let parsed = Double(text), parsed > 0 { inboundTimeout = .milliseconds(Int(parsed * 1000)) } else { problems.append("HERALD_HTTP_INBOUND_TIMEOUT must be a positive number of seconds") }
+        }
         guard problems.isEmpty, let signingKey else {
             throw ServerError(code: .invalidConfiguration, message: "herald serve is not configured:\n  - " + problems.joined(separator: "\n  - "))
         }
         return ServerConfiguration(
             host: host, port: port, publicURL: value("HERALD_PUBLIC_URL"), signingKey: signingKey, postmarkWebhook: webhook,
-            twilioAuthToken: twilioToken, trustedProxies: proxies, admin: admin, maximumBodySize: maximumBody, requestTimeout: timeout)
+            twilioAuthToken: twilioToken, trustedProxies: proxies, admin: admin, maximumBodySize: maximumBody, requestTimeout: timeout,
+            maximumInboundBodySize: maximumInbound, inboundRequestTimeout: inboundTimeout)
     }
 }

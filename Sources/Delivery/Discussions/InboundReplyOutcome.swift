@@ -10,6 +10,13 @@ public enum InboundReplyOutcome: Sendable, Hashable {
     /// Not threaded for `reason`; kept in `inbound_emails` (status `rejected`) as `inboundId`, with
     /// the thread it claimed (`threadId`, nil when none was found).
     case rejected(inboundId: UUID, reason: Reason, threadId: UUID?, duplicate: Bool)
+    /// Automatic email (an out-of-office reply or a delivery report), kept in `inbound_emails`
+    /// with status and reason `auto_reply` or `bounce` and the `signal` that gave it away; never
+    /// threaded, never relayed, not releasable. `bouncesRecorded`: tracking rows marked bounced.
+    case automatic(inboundId: UUID, kind: AutomaticEmail.Kind, signal: String, bouncesRecorded: Int, duplicate: Bool)
+    /// Stored, but processing failed with `error` (status `failed`, reason `processing_error`);
+    /// `herald inbound reprocess ID` (or a retried webhook) processes it again.
+    case failed(inboundId: UUID, error: String, duplicate: Bool)
 
     /// Why a reply was not threaded: the `inbound_emails.reason` code.
     public struct Reason: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
@@ -32,6 +39,12 @@ public enum InboundReplyOutcome: Sendable, Hashable {
         public static let senderMismatch = Reason(rawValue: "sender_mismatch")
         /// The provider's spam verdict (`X-Spam-Status: Yes`). Releasable by an operator.
         public static let spam = Reason(rawValue: "spam")
+        /// An automatic reply (out of office …). Never releasable.
+        public static let autoReply = Reason(rawValue: "auto_reply")
+        /// A delivery status notification. Never releasable.
+        public static let bounce = Reason(rawValue: "bounce")
+        /// Processing failed; the error is kept. Reprocess, do not release.
+        public static let processingError = Reason(rawValue: "processing_error")
 
         /// True for the reasons an operator may override with
         /// ``InboundReplyService/release(inboundId:)``: the reply was complete, only its sender or
@@ -48,6 +61,9 @@ public enum InboundReplyOutcome: Sendable, Hashable {
             case .emptyReply: "the reply is empty once the quoted text is removed"
             case .senderMismatch: "the sender is not the participant this reply address belongs to"
             case .spam: "the provider marked the message as spam (X-Spam-Status: Yes)"
+            case .autoReply: "an automatic reply (out of office or similar): kept, never threaded or relayed"
+            case .bounce: "a delivery status notification (bounce): kept, never threaded or relayed"
+            case .processingError: "processing failed; the email is kept for herald inbound reprocess"
             default: rawValue
             }
         }
@@ -55,12 +71,22 @@ public enum InboundReplyOutcome: Sendable, Hashable {
         public var description: String { rawValue }
     }
 
-    /// `threaded`, `unmatched` or `rejected`.
+    /// `threaded`, `unmatched`, `rejected`, `auto_reply`, `bounce` or `failed`.
     public var status: String {
         switch self {
         case .threaded: "threaded"
         case .unmatched: "unmatched"
         case .rejected: "rejected"
+        case .automatic(_, let kind, _, _, _): kind.rawValue
+        case .failed: "failed"
+        }
+    }
+
+    /// The `inbound_emails` row, when the outcome names one (not for threaded).
+    public var inboundId: UUID? {
+        switch self {
+        case .threaded: nil
+        case .unmatched(let id, _), .rejected(let id, _, _, _), .automatic(let id, _, _, _, _), .failed(let id, _, _): id
         }
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+import HeraldJSON
 public import Logging
 import Metrics
 public import Postgres
@@ -6,8 +7,17 @@ public import Postgres
 /// Threads inbound email replies (Postmark's inbound webhook) back into their discussion.
 ///
 /// Guarantees:
-/// - Every webhook is kept in `inbound_emails` (threaded, unmatched or rejected), with the payload;
-///   one that is not threaded gets a machine-readable `reason` (``InboundReplyOutcome/Reason``).
+/// - **Store first.** Every webhook is written to `inbound_emails` (status `received`, the payload
+///   in `raw` without attachment contents) together with its attachments, decoded, in
+///   `inbound_email_attachments`, before it is processed. A body that is not a JSON object is kept
+///   too (status `failed`). A processing error leaves the row `failed` (reason
+///   `processing_error`) with the error; ``reprocess(inboundId:)`` (`herald inbound reprocess ID`)
+///   or a retried webhook processes it again.
+/// - **Automatic email stays out.** Out-of-office replies and delivery reports
+///   (``AutomaticEmail``) are kept with status and reason `auto_reply` / `bounce` and the signal
+///   in `auto_signal`; they never become messages, never fan out and cannot be released. A report
+///   naming a discussion email's Message-ID or recipient is recorded on its
+///   `discussion_email_tracking` row (``DeliveryReport``).
 /// - The thread is found by the `MailboxHash` (the signed ``ReplyToken`` of the reply address, or
 ///   a participant's `reply_token`), else by `In-Reply-To` / `References` against the Message-IDs
 ///   Herald stored (`communication_messages.email_message_id`, `discussion_email_tracking.email_message_id`).
@@ -21,17 +31,19 @@ public import Postgres
 ///   `participant_id`, and an operator can ``release(inboundId:)`` it.
 /// - A provider spam verdict (`X-Spam-Status: Yes`) is kept the same way with reason `spam`.
 /// - A threaded reply becomes one `communication_messages` row (source `email`) whose body is the
-///   reply without quoted history (`StrippedTextReply`, else ``ReplyQuoteStripper``), with the
-///   reply's `Message-ID` as `email_message_id` and its `In-Reply-To` as `email_in_reply_to`; a
-///   `message.fanout` job emails it to the other participants. All in one transaction.
+///   reply without quoted history (``InboundReplyText``: Herald's ``ReplyQuoteStripper`` on
+///   `TextBody`, else on the text of `HtmlBody`, else on `StrippedTextReply`), with the reply's
+///   `Message-ID` as `email_message_id` and its `In-Reply-To` as `email_in_reply_to`; its
+///   attachments are linked to it; a `message.fanout` job emails it to the other participants.
+///   All in one transaction. Values are cut to their columns by code points (``ColumnLimit``).
 /// - Idempotent, whatever the outcome: a retried webhook (same Postmark MessageID or same
 ///   Message-ID header), also when retries arrive concurrently, creates nothing new and reports
-///   the first outcome (unique keys decide, not a prior read).
+///   the first outcome (unique keys and a row lock decide, not a prior read).
 /// - Logs name the inbound row, thread and reason, never an address.
 public struct InboundReplyService: Sendable {
-    private let pool: PostgresPool
-    private let key: TokenSigningKey
-    private let logger: Logger
+    let pool: PostgresPool
+    let key: TokenSigningKey
+    let logger: Logger
 
     /// A service verifying reply tokens with `key`.
     public init(pool: PostgresPool, key: TokenSigningKey, logger: Logger) {
@@ -40,64 +52,62 @@ public struct InboundReplyService: Sendable {
         self.logger = logger
     }
 
-    /// Receives one inbound webhook. `raw` is the request body (stored as-is when it is valid JSON).
+    /// Receives one inbound webhook given as a decoded payload and its JSON text (kept for callers
+    /// and tests that hold the text): the text is parsed again and handed to `receive(_ webhook:)`.
     public func receive(_ payload: PostmarkInboundPayload, raw: String) async throws -> InboundReplyOutcome {
-        let sender = Self.clean(InboundSenderPolicy.senderAddress(fromFullEmail: payload.fromFull?.email, from: payload.from))
-        let messageID = payload.header("Message-ID").flatMap { MessageID(parsing: $0) }
-        let inReplyTo = payload.header("In-Reply-To").flatMap { PostmarkInboundPayload.messageIDs(in: $0).first }
-        let hash = Self.clean(payload.mailboxHash ?? payload.fromFull?.mailboxHash ?? "")
-        let match = try await findThread(mailboxHash: hash, references: payload.referencedMessageIDs)
-        let textBody = Self.clean(payload.textBody ?? "")
-        let stripped = payload.strippedTextReply.map(Self.clean).flatMap { $0.trimmingWhitespace().isEmpty ? nil : $0 }
-            ?? ReplyQuoteStripper.strip(textBody)
-        let decision = Self.decide(
-            match: match, sender: sender, spam: InboundSenderPolicy.isSpam(xSpamStatus: payload.header("X-Spam-Status")), body: stripped)
-
-        // jsonb refuses \u0000; such a payload is kept field by field only.
-        let rawJSON = raw.contains("\\u0000") ? "{}" : raw
-        let providerID = payload.messageID.map(Self.clean).flatMap { $0.isEmpty ? nil : $0 }
-
-        let outcome = try await pool.transaction { connection -> InboundReplyOutcome in
-            let inserted = try await connection.query(
-                """
-                INSERT INTO inbound_emails (provider_message_id, email_message_id, from_email, to_email, mailbox_hash, subject,
-                                            text_body, stripped_text, in_reply_to, references_header, raw, status, thread_id, error,
-                                            reason, participant_id, parent_message_id)
-                VALUES ($1, $2, $3, $4, nullif($5, ''), $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15, $16, $17)
-                ON CONFLICT DO NOTHING
-                RETURNING id
-                """,
-                [providerID, messageID?.value, sender, payload.to.map(Self.clean), hash, payload.subject.map(Self.clean), textBody, stripped,
-                 payload.header("In-Reply-To").map(Self.clean), payload.header("References").map(Self.clean), PostgresJSON(rawJSON),
-                 decision.status, decision.threadId, decision.reason?.explanation, decision.reason?.rawValue,
-                 decision.participant?.id, decision.parentMessageId])
-            guard let inboundId = try inserted.first?.decode(UUID.self, column: "id") else {
-                return try await Self.previousOutcome(providerID: providerID, messageID: messageID?.value, connection: connection)
-            }
-            guard decision.status == "threaded", let thread = decision.threadId else {
-                guard let reason = decision.reason, reason != .noThread else { return .unmatched(inboundId: inboundId, duplicate: false) }
-                return .rejected(inboundId: inboundId, reason: reason, threadId: decision.threadId, duplicate: false)
-            }
-            let (message, duplicate) = try await Self.insertMessage(
-                connection: connection, inboundId: inboundId, thread: thread, authorUserId: decision.participant?.userId, sender: sender,
-                authorName: payload.fromFull?.name ?? payload.fromName, body: stripped, messageID: messageID, inReplyTo: inReplyTo,
-                parent: decision.parentMessageId)
-            return .threaded(threadId: thread, messageId: message, duplicate: duplicate)
+        var text = raw
+        let parsed: InboundWebhook
+        do {
+            parsed = try text.withUTF8 { bytes in try InboundWebhook(parsing: UnsafeRawBufferPointer(bytes)) }
+        } catch {
+            let id = try await keepMalformed(body: raw, problem: "malformed JSON: \(error)")
+            return .failed(inboundId: id, error: "malformed JSON", duplicate: false)
         }
-        Counter(label: "herald_inbound_replies_total", dimensions: [("status", outcome.status)]).increment()
-        switch outcome {
-        case .unmatched(let id, false):
-            logger.warning("inbound reply matched no thread; kept in inbound_emails", metadata: ["inbound.id": "\(id)", "reason": "\(InboundReplyOutcome.Reason.noThread)"])
-        case .rejected(let id, let reason, let thread, false):
-            Counter(label: "herald_inbound_replies_refused_total", dimensions: [("reason", reason.rawValue)]).increment()
-            var metadata: Logger.Metadata = ["inbound.id": "\(id)", "reason": "\(reason)"]
-            if let thread { metadata["thread.id"] = "\(thread)" }
-            if let claim = match?.claim { metadata["inbound.claim"] = "\(Self.name(of: claim))" }
-            logger.warning("inbound reply not threaded; kept in inbound_emails", metadata: metadata)
-        default:
-            break
+        return try await receive(parsed)
+    }
+
+    /// Receives one inbound webhook: **stores it first** (`store(_:)`: the row with status
+    /// `received` and its attachments, in one transaction), then processes it. A processing error
+    /// leaves the row `failed` with the error (outcome `.failed`), for ``reprocess(inboundId:)``.
+    /// A retried webhook whose row is still `received` or `failed` is processed again; any other
+    /// retry reports the first outcome with `duplicate: true`.
+    /// - Throws: only when the database cannot store it (then nothing was stored).
+    public func receive(_ webhook: InboundWebhook) async throws -> InboundReplyOutcome {
+        guard webhook.isObject else {
+            let id = try await keepMalformed(body: webhook.raw.jsonText, problem: "the webhook body is not a JSON object")
+            return .failed(inboundId: id, error: "not a JSON object", duplicate: false)
         }
-        return outcome
+        switch try await store(webhook) {
+        case .new(let id):
+            return try await process(inboundId: id, payload: webhook.payload)
+        case .existing(let id, let status) where status == "received" || status == "failed":
+            return try await process(inboundId: id, payload: webhook.payload)
+        case .existing(let id, _):
+            return try await pool.withConnection { try await Self.previousOutcome(inboundId: id, connection: $0) }
+        }
+    }
+
+    /// Processes a stored inbound email again (status `failed`, or `received` when a process died
+    /// between storing and processing) from what was stored: `raw` and its attachments.
+    /// - Throws: `DeliveryStoreError` `.notFound` for an unknown id; `.notReleasable` when the row
+    ///   was processed already (any other status) or has no payload to process.
+    public func reprocess(inboundId: UUID) async throws -> InboundReplyOutcome {
+        guard let row = try await pool.query("SELECT status, raw::text AS raw FROM inbound_emails WHERE id = $1", [inboundId]).first else {
+            throw DeliveryStoreError(code: .notFound, message: "no inbound email \(inboundId)")
+        }
+        let status = try row.decode(String.self, column: "status")
+        guard status == "failed" || status == "received" else {
+            throw DeliveryStoreError(
+                code: .notReleasable,
+                message: "inbound email \(inboundId) was processed already (status \(status)); only failed or received ones are reprocessed")
+        }
+        var raw = try row.decode(String.self, column: "raw")
+        let webhook = try raw.withUTF8 { bytes in try InboundWebhook(parsing: UnsafeRawBufferPointer(bytes)) }
+        guard webhook.isObject, webhook.raw.objectMembers?.isEmpty == false else {
+            throw DeliveryStoreError(
+                code: .notReleasable, message: "inbound email \(inboundId) has no payload to process (its body was not a JSON object)")
+        }
+        return try await process(inboundId: inboundId, payload: webhook.payload)
     }
 
     /// Threads a reply kept with a releasable reason (`sender_mismatch` or `spam`, see
@@ -204,7 +214,8 @@ public struct InboundReplyService: Sendable {
         connection: PostgresConnection, inboundId: UUID, thread: UUID, authorUserId: UUID?, sender: String, authorName: String?,
         body: String, messageID: MessageID?, inReplyTo: MessageID?, parent: UUID?
     ) async throws -> (message: UUID?, duplicate: Bool) {
-        let name = authorName.map { String(HeaderSanitizer.sanitize(Self.clean($0)).prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
+        // author_name is checked in code points (char_length <= 200): cut by code points, at a grapheme boundary.
+        let name = authorName.map { ColumnLimit.prefix(HeaderSanitizer.sanitize(Self.clean($0)), codePoints: 200) }.flatMap { $0.isEmpty ? nil : $0 }
         let created = try await connection.query(
             """
             INSERT INTO communication_messages (thread_id, author_user_id, author_email, author_name, body, source,
@@ -214,7 +225,7 @@ public struct InboundReplyService: Sendable {
             ON CONFLICT (email_message_id) DO NOTHING
             RETURNING id
             """,
-            [thread, authorUserId, sender, name, String(body.prefix(1_000_000)), messageID?.value, inReplyTo?.value, parent])
+            [thread, authorUserId, sender, name, ColumnLimit.prefix(body, codePoints: 1_000_000), messageID?.value, inReplyTo?.value, parent])
         guard let newMessage = try created.first?.decode(UUID.self, column: "id") else {
             let existing = try await connection.query("SELECT id FROM communication_messages WHERE email_message_id = $1", [messageID?.value])
             let existingId = try existing.first?.decode(UUID.self, column: "id")
@@ -222,6 +233,7 @@ public struct InboundReplyService: Sendable {
             return (existingId, true)
         }
         try await connection.query("UPDATE inbound_emails SET message_id = $2 WHERE id = $1", [inboundId, newMessage])
+        try await connection.query("UPDATE inbound_email_attachments SET message_id = $2 WHERE inbound_email_id = $1", [inboundId, newMessage])
         try await connection.query(
             """
             INSERT INTO herald_jobs (kind, args, priority, unique_key, queue, state)
@@ -298,25 +310,32 @@ public struct InboundReplyService: Sendable {
             claim: claim, participants: participants)
     }
 
-    static func previousOutcome(providerID: String?, messageID: String?, connection: PostgresConnection) async throws -> InboundReplyOutcome {
+    static func previousOutcome(inboundId: UUID, connection: PostgresConnection) async throws -> InboundReplyOutcome {
         let rows = try await connection.query(
-            """
-            SELECT id, status, thread_id, message_id, reason FROM inbound_emails
-             WHERE provider_message_id = $1 OR email_message_id = $2 ORDER BY received_at LIMIT 1
-            """, [providerID, messageID])
+            "SELECT id, status, thread_id, message_id, reason, error, auto_signal FROM inbound_emails WHERE id = $1", [inboundId])
         guard let row = rows.first else {
-            throw DeliveryStoreError(code: .invalidText, message: "the inbound email conflicts with a stored one that cannot be read")
+            throw DeliveryStoreError(code: .notFound, message: "no inbound email \(inboundId)")
         }
         let id = try row.decode(UUID.self, column: "id")
-        switch try row.decode(String.self, column: "status") {
+        let reason = try row.decode(String?.self, column: "reason").map(InboundReplyOutcome.Reason.init(rawValue:))
+        let status = try row.decode(String.self, column: "status")
+        switch status {
         case "threaded":
-            return .threaded(threadId: try row.decode(UUID.self, column: "thread_id"), messageId: try row.decode(UUID?.self, column: "message_id"), duplicate: true)
+            return .threaded(
+                threadId: try row.decode(UUID.self, column: "thread_id"), messageId: try row.decode(UUID?.self, column: "message_id"), duplicate: true)
         case "unmatched":
             return .unmatched(inboundId: id, duplicate: true)
+        case "auto_reply", "bounce":
+            return .automatic(
+                inboundId: id, kind: AutomaticEmail.Kind(rawValue: status) ?? .autoReply,
+                signal: try row.decode(String?.self, column: "auto_signal") ?? "", bouncesRecorded: 0, duplicate: true)
+        case "failed", "received":
+            return .failed(inboundId: id, error: try row.decode(String?.self, column: "error") ?? "not processed yet", duplicate: true)
         default:
             // Rows written by hand may have no reason.
-            let reason = try row.decode(String?.self, column: "reason").map(InboundReplyOutcome.Reason.init(rawValue:)) ?? InboundReplyOutcome.Reason(rawValue: "refused")
-            return .rejected(inboundId: id, reason: reason, threadId: try row.decode(UUID?.self, column: "thread_id"), duplicate: true)
+            return .rejected(
+                inboundId: id, reason: reason ?? InboundReplyOutcome.Reason(rawValue: "refused"),
+                threadId: try row.decode(UUID?.self, column: "thread_id"), duplicate: true)
         }
     }
 

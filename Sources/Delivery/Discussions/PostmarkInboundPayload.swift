@@ -5,6 +5,10 @@ public struct PostmarkInboundPayload: Decodable, Sendable {
     public struct Header: Decodable, Sendable {
         public var name: String?
         public var value: String?
+        public init(name: String?, value: String?) {
+            self.name = name
+            self.value = value
+        }
         enum CodingKeys: String, CodingKey { case name = "Name", value = "Value" }
     }
 
@@ -13,6 +17,11 @@ public struct PostmarkInboundPayload: Decodable, Sendable {
         public var email: String?
         public var name: String?
         public var mailboxHash: String?
+        public init(email: String? = nil, name: String? = nil, mailboxHash: String? = nil) {
+            self.email = email
+            self.name = name
+            self.mailboxHash = mailboxHash
+        }
         enum CodingKeys: String, CodingKey { case email = "Email", name = "Name", mailboxHash = "MailboxHash" }
     }
 
@@ -26,13 +35,35 @@ public struct PostmarkInboundPayload: Decodable, Sendable {
     /// Postmark's id of the inbound message (stable across webhook retries).
     public var messageID: String?
     public var textBody: String?
+    public var htmlBody: String?
     public var strippedTextReply: String?
     public var headers: [Header]?
+    /// `Attachments`; `content` is the base64 text as received.
+    public var attachments: [Attachment]?
+
+    /// One `Attachments` entry: `Name`, `ContentType`, `ContentID`, `ContentLength`, `Content` (base64).
+    public struct Attachment: Decodable, Sendable {
+        public var name: String?
+        public var contentType: String?
+        public var contentID: String?
+        public var contentLength: Int?
+        public var content: String?
+        enum CodingKeys: String, CodingKey {
+            case name = "Name", contentType = "ContentType", contentID = "ContentID", contentLength = "ContentLength", content = "Content"
+        }
+        public init(name: String? = nil, contentType: String? = nil, contentID: String? = nil, contentLength: Int? = nil, content: String? = nil) {
+            self.name = name
+            self.contentType = contentType
+            self.contentID = contentID
+            self.contentLength = contentLength
+            self.content = content
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case from = "From", fromName = "FromName", fromFull = "FromFull", to = "To", originalRecipient = "OriginalRecipient"
-        case mailboxHash = "MailboxHash", subject = "Subject", messageID = "MessageID", textBody = "TextBody"
-        case strippedTextReply = "StrippedTextReply", headers = "Headers"
+        case mailboxHash = "MailboxHash", subject = "Subject", messageID = "MessageID", textBody = "TextBody", htmlBody = "HtmlBody"
+        case strippedTextReply = "StrippedTextReply", headers = "Headers", attachments = "Attachments"
     }
 
     /// The first header named `name` (case-insensitive).

@@ -212,7 +212,7 @@ public struct DiscussionEmailTrackingStore: Sendable {
     }
 
     /// $1 bounce type, $2 reason, $3 time. A soft bounce does not overwrite a permanent verdict.
-    private static let bounceAssignments = """
+    static let bounceAssignments = """
         bounce_type = CASE WHEN t.bounce_type IN ('hard', 'complaint') AND $1::text = 'soft' THEN t.bounce_type ELSE $1::text END,
                    bounce_reason = CASE WHEN t.bounce_type IN ('hard', 'complaint') AND $1::text = 'soft' THEN t.bounce_reason ELSE $2::text END,
                    bounced_at = CASE WHEN t.bounce_type IN ('hard', 'complaint') AND $1::text = 'soft' THEN t.bounced_at ELSE $3::timestamptz END

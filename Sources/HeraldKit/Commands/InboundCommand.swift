@@ -4,12 +4,12 @@ import Foundation
 import Logging
 import Postgres
 
-/// `herald inbound release ID`: operator actions on kept inbound replies.
+/// `herald inbound release ID` and `herald inbound reprocess ID`: operator actions on kept inbound email.
 struct InboundCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inbound",
         abstract: "Act on inbound replies that were kept but not threaded (see the view herald_unmatched_inbound).",
-        subcommands: [Release.self])
+        subcommands: [Release.self, Reprocess.self])
 
     struct Release: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -46,6 +46,51 @@ struct InboundCommand: AsyncParsableCommand {
             if case .threaded(let thread, let message, let duplicate) = outcome {
                 let what = duplicate ? "already threaded" : "released"
                 print("\(what): thread \(thread.uuidString.lowercased()), message \(message?.uuidString.lowercased() ?? "-")")
+            }
+        }
+    }
+
+    struct Reprocess: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Process again an inbound email whose processing failed (status failed) or never finished (status received).",
+            discussion: """
+                It runs the same steps as when the webhook arrived, from what was stored (inbound_emails.raw and its \
+                attachments): automatic email is kept as auto_reply or bounce, a reply is threaded or kept with its reason. \
+                Needs HERALD_SECRET (the same as herald serve's) to verify signed reply addresses. \
+                Find candidates with: SELECT id, received_at, error FROM herald_unmatched_inbound WHERE status IN ('failed', 'received');
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The inbound_emails id.") var id: String
+
+        func validate() throws {
+            guard UUID(uuidString: id) != nil else { throw ValidationError("'\(id)' is not a UUID") }
+        }
+
+        func run() async throws {
+            let logger = try global.makeLogger("herald.inbound")
+            guard let uuid = UUID(uuidString: id) else { throw ValidationError("'\(id)' is not a UUID") }
+            let environment = ProcessInfo.processInfo.environment
+            let pool = PostgresPool(configuration: try global.databaseConfiguration(applicationName: "herald inbound"),
+                                    pool: .init(maximumConnections: 2), logger: logger)
+            let outcome: InboundReplyOutcome
+            do {
+                // Signed reply addresses are verified with HERALD_SECRET, as `herald serve` does.
+                let key = try DiscussionSettings.fromEnvironment(environment, sandbox: false).signingKey
+                outcome = try await InboundReplyService(pool: pool, key: key, logger: logger).reprocess(inboundId: uuid)
+            } catch {
+                await pool.close()
+                throw error
+            }
+            await pool.close()
+            switch outcome {
+            case .threaded(let thread, let message, _):
+                print("threaded: thread \(thread.uuidString.lowercased()), message \(message?.uuidString.lowercased() ?? "-")")
+            case .failed(_, let error, _):
+                print("failed again: \(error)")
+                throw ExitCode(1)
+            default:
+                print("\(outcome.status)\(outcome.inboundId.map { ": inbound \($0.uuidString.lowercased())" } ?? "")")
             }
         }
     }
