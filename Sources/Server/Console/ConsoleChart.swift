@@ -43,7 +43,8 @@ struct ConsoleChart: Sendable {
             }
             out += "</g>"
             if index % 10 == 0 || index == minutes.count - 1 {
-                out += "<text class=\"tick\" x=\(Self.number(x)) y=\"\(Self.height - 4)\">\(label)</text>"
+                let anchor = index == minutes.count - 1 ? "end" : "start"
+                out += "<text class=\"tick\" x=\(Self.number(index == minutes.count - 1 ? x + w : x)) y=\"\(Self.height - 4)\" text-anchor=\"\(anchor)\">\(label)</text>"
             }
         }
         return out + "</svg>"

@@ -5,7 +5,7 @@
 enum ConsoleSQL {
     /// `to_char(<expression> AT TIME ZONE 'UTC', …)` as `alias`.
     static func time(_ expression: String, _ alias: String) -> String {
-        "to_char(\(expression) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS \(alias)"
+        "to_char(\(expression) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS \"\(alias)\""
     }
 
     /// The most live-or-failed jobs the overview counts on each refresh.

@@ -199,7 +199,7 @@ extension HeraldServer {
         if retry {
             let extra = try Self.consoleExtraAttempts(form)
             do {
-                let done = try await pool.query("SELECT herald_retry_job($1, $2) AS done", [id, extra])[0].decode(Bool.self, column: "done")
+                let done = try await pool.query("SELECT herald_retry_job($1, $2::integer) AS done", [id, extra])[0].decode(Bool.self, column: "done")
                 outcome = done ? "retried" : "not-retried"
                 if done { try await consoleAudit(access, action: "retry_job", target: String(id), detail: "extra_attempts=\(extra)") }
             } catch let error as PostgresError where error.isUniqueViolation {
@@ -253,7 +253,7 @@ extension HeraldServer {
         let extra = try Self.consoleExtraAttempts(form)
         let count: Int
         do {
-            count = try await pool.query("SELECT herald_retry_failed_jobs($1, $2, $3, $4) AS n", [kind, since, until, extra])[0].decode(Int.self, column: "n")
+            count = try await pool.query("SELECT herald_retry_failed_jobs($1, $2, $3, $4::integer) AS n", [kind, since, until, extra])[0].decode(Int.self, column: "n")
         } catch let error as PostgresError where error.isUniqueViolation {
             return consoleRedirect("/admin/jobs?state=failed&kind=\(ConsoleRenderer.queryValue(kind))&done=unique-conflict")
         }

@@ -39,7 +39,7 @@ struct DemoCommand: AsyncParsableCommand {
         let started = clock.now
         func step(_ text: String) {
             print("[\(String(format: "%5.1f", (clock.now - started).seconds)) s] \(text)")
-            fflush(stdout)  // a pipe (the console's browser test) reads each step as it happens
+            fflush(nil)  // a pipe (the console's browser test) reads each step as it happens
         }
 
         step("Starting a throwaway PostgreSQL 15 and applying sql/ …")
