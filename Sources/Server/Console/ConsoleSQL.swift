@@ -8,26 +8,29 @@ enum ConsoleSQL {
         "to_char(\(expression) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS \"\(alias)\""
     }
 
-    /// The most live-or-failed jobs the overview counts on each refresh.
-    static let countCap = 200_000
+    /// The most jobs of one state the overview counts on each refresh.
+    static let countCap = 100_000
 
-    /// Jobs per queue and state, for the states an operator watches (capped at `$1` rows).
+    /// Jobs per queue and state, for the states an operator watches: one branch per partial index
+    /// (claim, due, lease, finished), each capped at `$1` rows.
     static let liveCounts = """
-        SELECT queue, state, count(*)::bigint AS n
-          FROM (SELECT queue, state FROM herald_jobs
-                 WHERE state IN ('available', 'scheduled', 'running', 'retryable', 'failed') LIMIT $1) j
+        SELECT queue, state, count(*)::bigint AS n FROM (
+            (SELECT queue, 'available'::text AS state FROM herald_jobs WHERE state = 'available' LIMIT $1)
+            UNION ALL (SELECT queue, state FROM herald_jobs WHERE state IN ('scheduled', 'retryable') LIMIT $1)
+            UNION ALL (SELECT queue, 'running' FROM herald_jobs WHERE state = 'running' LIMIT $1)
+            UNION ALL (SELECT queue, 'failed' FROM herald_jobs WHERE state = 'failed' LIMIT $1)) j
          GROUP BY queue, state
         """
 
-    /// Completed and failed jobs per minute and queue since the start of the minute 59 minutes ago,
-    /// and the database's current minute (epoch seconds) in every row.
+    /// Completed and failed jobs per minute since the start of the minute 59 minutes ago: an
+    /// index-only range of `herald_jobs_finished_idx (state, finished_at)` (no per-queue split, which
+    /// would read every row of the hour from the table).
     static let lastHour = """
-        SELECT extract(epoch FROM date_trunc('minute', finished_at))::bigint AS minute, queue,
-               count(*) FILTER (WHERE state = 'completed')::bigint AS completed,
-               count(*) FILTER (WHERE state = 'failed')::bigint AS failed
-          FROM herald_jobs
-         WHERE state IN ('completed', 'failed') AND finished_at >= date_trunc('minute', now()) - interval '59 minutes'
-         GROUP BY 1, 2
+        SELECT extract(epoch FROM m)::bigint AS minute, state, n FROM (
+            SELECT date_trunc('minute', finished_at) AS m, state, count(*)::bigint AS n
+              FROM herald_jobs
+             WHERE state IN ('completed', 'failed') AND finished_at >= date_trunc('minute', now()) - interval '59 minutes'
+             GROUP BY 1, 2) per_minute
         """
 
     static let now = """
@@ -55,20 +58,17 @@ enum ConsoleSQL {
          ORDER BY q.queue, j.run_at, j.id
         """
 
-    /// Kinds that failed in the last 24 hours or are waiting to retry, with their latest error.
+    /// Kinds that failed in the last 24 hours or are waiting to retry, with their latest error
+    /// (one pass over those rows: the finished and due partial indexes).
     static let failingKinds = """
-        SELECT k.kind, k.failed, k.retrying, \(time("k.last_at", "last_at")),
-               left(coalesce(e.error, ''), 300) AS last_error
-          FROM (SELECT kind, count(*) FILTER (WHERE state = 'failed')::bigint AS failed,
-                       count(*) FILTER (WHERE state = 'retryable')::bigint AS retrying,
-                       max(coalesce(finished_at, attempted_at)) AS last_at
+        SELECT kind, count(*) FILTER (WHERE state = 'failed')::bigint AS failed,
+               count(*) FILTER (WHERE state = 'retryable')::bigint AS retrying,
+               \(time("max(at)", "last_at")),
+               left((array_agg(error ORDER BY at DESC NULLS LAST))[1], 300) AS last_error
+          FROM (SELECT kind, state, coalesce(finished_at, attempted_at) AS at, errors -> -1 ->> 'error' AS error
                   FROM herald_jobs
-                 WHERE (state = 'failed' AND finished_at >= now() - interval '24 hours') OR state = 'retryable'
-                 GROUP BY kind ORDER BY 2 DESC, 3 DESC LIMIT 20) k
-          LEFT JOIN LATERAL (SELECT errors -> -1 ->> 'error' AS error FROM herald_jobs
-                              WHERE state IN ('failed', 'retryable') AND kind = k.kind
-                              ORDER BY coalesce(finished_at, attempted_at) DESC NULLS LAST LIMIT 1) e ON true
-         ORDER BY k.failed DESC, k.retrying DESC, k.kind
+                 WHERE (state = 'failed' AND finished_at >= now() - interval '24 hours') OR state = 'retryable') f
+         GROUP BY kind ORDER BY 2 DESC, 3 DESC, kind LIMIT 20
         """
 
     /// The session holding the leader's advisory lock (key 7482311002: `classid` 1, `objid`

@@ -51,12 +51,12 @@ enum ConsoleTemplates {
         """
 
     static let overviewFragment = """
-        <p class="muted">As of {{now}} UTC · refreshes every {{refreshSeconds}} s{{#capped}} · more than {{cap}} live or failed jobs: the counts below are of the first {{cap}}{{/capped}}</p>
+        <p class="muted">As of {{now}} UTC · refreshes every {{refreshSeconds}} s{{#capped}} · more than {{cap}} jobs in one state: those counts stop at {{cap}}{{/capped}}</p>
         <section><h2>Queues</h2>
         {{#hasQueues}}
-        <table class="queues"><thead><tr><th>queue</th><th>available</th><th>scheduled</th><th>running</th><th>retryable</th><th>failed</th><th>completed (1 h)</th><th>failed (1 h)</th><th>oldest waiting</th></tr></thead><tbody>
+        <table class="queues"><thead><tr><th>queue</th><th>available</th><th>scheduled</th><th>running</th><th>retryable</th><th>failed</th><th>oldest waiting</th></tr></thead><tbody>
         {{#queues}}<tr><td><a href="/admin/jobs?queue={{queueParam}}">{{queue}}</a></td><td>{{available}}</td><td>{{scheduled}}</td><td>{{running}}</td><td>{{retryable}}</td>
-        <td>{{#failed}}<a href="/admin/jobs?state=failed&amp;queue={{queueParam}}">{{failed}}</a>{{/failed}}</td><td>{{completedHour}}</td><td>{{failedHour}}</td>
+        <td>{{#failed}}<a href="/admin/jobs?state=failed&amp;queue={{queueParam}}">{{failed}}</a>{{/failed}}</td>
         <td>{{#oldestId}}<a href="/admin/jobs/{{oldestId}}">#{{oldestId}}</a> {{oldestKind}}, waiting {{oldestWait}}{{/oldestId}}</td></tr>
         {{/queues}}
         </tbody></table>
@@ -65,7 +65,7 @@ enum ConsoleTemplates {
         </section>
         <section><h2>Completed and failed per minute, last hour</h2>
         {{{chart}}}
-        <p class="legend"><span class="key completed"></span> completed ({{completedTotal}}) <span class="key failed"></span> failed ({{failedTotal}})</p>
+        <p class="legend">last hour, all queues: <span class="key completed"></span> completed ({{completedTotal}}) <span class="key failed"></span> failed ({{failedTotal}})</p>
         </section>
         <section><h2>Failing kinds</h2>
         {{#hasFailing}}

@@ -34,26 +34,28 @@ extension HeraldServer {
         async let listenerRows = pool.query(ConsoleSQL.listeners)
         async let holderRows = pool.query(ConsoleSQL.holders)
 
-        struct QueueLine { var counts: [String: Int] = [:]; var completedHour = 0; var failedHour = 0 }
+        struct QueueLine { var counts: [String: Int] = [:] }
         var queues: [String: QueueLine] = [:]
-        var counted = 0
+        var perState: [String: Int] = [:]
         for row in try await countsRows {
             let queue = try row.decode(String.self, column: "queue")
+            let state = try row.decode(String.self, column: "state")
             let n = try row.decode(Int.self, column: "n")
-            queues[queue, default: QueueLine()].counts[try row.decode(String.self, column: "state")] = n
-            counted += n
+            queues[queue, default: QueueLine()].counts[state] = n
+            perState[state, default: 0] += n
         }
+        let capped = perState.values.contains { $0 >= ConsoleSQL.countCap }
         let now = try await nowRows[0]
         let currentMinute = try now.decode(Int64.self, column: "minute")
         var perMinute = [Int64: (completed: Int, failed: Int)]()
         for row in try await hourRows {
             let minute = try row.decode(Int64.self, column: "minute")
-            let completed = try row.decode(Int.self, column: "completed")
-            let failed = try row.decode(Int.self, column: "failed")
-            queues[try row.decode(String.self, column: "queue"), default: QueueLine()].completedHour += completed
-            queues[try row.decode(String.self, column: "queue"), default: QueueLine()].failedHour += failed
-            perMinute[minute, default: (0, 0)].completed += completed
-            perMinute[minute, default: (0, 0)].failed += failed
+            let n = try row.decode(Int.self, column: "n")
+            if try row.decode(String.self, column: "state") == "completed" {
+                perMinute[minute, default: (0, 0)].completed += n
+            } else {
+                perMinute[minute, default: (0, 0)].failed += n
+            }
         }
         let formatter = DateFormatter()
         formatter.dateFormat = "HH:mm"
@@ -71,8 +73,7 @@ extension HeraldServer {
         for queue in oldest.keys where queues[queue] == nil { queues[queue] = QueueLine() }
         let queueContexts: [[String: Any]] = queues.keys.sorted().map { name in
             let line = queues[name]!
-            var entry: [String: Any] = ["queue": name, "queueParam": ConsoleRenderer.queryValue(name),
-                                        "completedHour": line.completedHour, "failedHour": line.failedHour]
+            var entry: [String: Any] = ["queue": name, "queueParam": ConsoleRenderer.queryValue(name)]
             for state in ["available", "scheduled", "running", "retryable"] { entry[state] = line.counts[state] ?? 0 }
             entry["failed"] = (line.counts["failed"] ?? 0) > 0 ? line.counts["failed"]! as Any : NSNull()
             if let first = oldest[name] {
@@ -95,7 +96,7 @@ extension HeraldServer {
         return [
             "now": try now.decode(String.self, column: "now"),
             "refreshSeconds": Self.consoleRefreshMs / 1000,
-            "capped": counted >= ConsoleSQL.countCap, "cap": ConsoleSQL.countCap,
+            "capped": capped, "cap": ConsoleSQL.countCap,
             "queues": queueContexts, "hasQueues": !queueContexts.isEmpty,
             "chart": ConsoleChart(minutes: minutes).render(),
             "completedTotal": minutes.reduce(0) { $0 + $1.completed }, "failedTotal": minutes.reduce(0) { $0 + $1.failed },
