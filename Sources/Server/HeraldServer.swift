@@ -48,6 +48,7 @@ public final class HeraldServer: Service, Sendable {
     /// The operator console's session cookies and CSRF tokens, and its templates.
     let consoleCodec: ConsoleSessionCodec
     let consoleRenderer = ConsoleRenderer()
+    let consoleChartCache = ConsoleChartCache()
     private let lifecycle = Mutex<Lifecycle>(.notStarted(waiters: []))
 
     private enum Lifecycle {

@@ -116,6 +116,27 @@ struct ConsoleSessionTests {
         #expect(throws: ConsoleRefusal.self) { try ConsoleTime.parse("yesterday; DROP TABLE herald_jobs", field: "since") }
     }
 
+    @Test func theChartCacheReadsOnlyTheLastMinutesAfterTheFirstRefresh() {
+        let cache = ConsoleChartCache()
+        let now: Int64 = 1_800_000_000 / 60 * 60
+        let first = cache.readFrom(windowStart: now - 60 * 60)
+        #expect(first == now - 60 * 60)
+        var rows: [Int64: (completed: Int, failed: Int)] = [:]
+        for index in 0...60 { rows[first + Int64(index) * 60] = (index, index % 2) }
+        let merged = cache.merge(rows: rows, from: first, currentMinute: now)
+        #expect(merged[now]?.completed == 60 && merged[now - 59 * 60]?.completed == 1)
+        #expect(merged[now - 60 * 60] == nil)  // outside the window
+        // A minute later: only the last two minutes (and the new one) are read again.
+        let next = cache.readFrom(windowStart: now + 60 - 60 * 60)
+        #expect(next == now - 60)
+        let later = cache.merge(rows: [now - 60: (100, 0), now + 60: (7, 3)], from: next, currentMinute: now + 60)
+        #expect(later[now - 60]?.completed == 100)  // recounted: it was not settled yet
+        #expect(later[now - 120]?.completed == 58)  // from the cache
+        #expect(later[now]?.completed == nil || later[now]?.completed == 0)  // read again, nothing finished
+        #expect(later[now + 60]?.failed == 3)
+        #expect(later[now - 59 * 60] == nil)
+    }
+
     @Test func theChartDrawsOneBarPerNonEmptyMinute() {
         let minutes = (0..<60).map { ConsoleChart.Minute(label: String(format: "12:%02d", $0), completed: $0 == 10 ? 5 : 0, failed: $0 == 20 ? 2 : 0) }
         let svg = ConsoleChart(minutes: minutes).render()

@@ -22,14 +22,14 @@ enum ConsoleSQL {
          GROUP BY queue, state
         """
 
-    /// Completed and failed jobs per minute since the start of the minute 59 minutes ago: an
-    /// index-only range of `herald_jobs_finished_idx (state, finished_at)` (no per-queue split, which
-    /// would read every row of the hour from the table).
+    /// Completed and failed jobs per minute since `$1` (epoch seconds of a minute; the chart cache
+    /// asks only for the minutes it lacks): an index-only range of `herald_jobs_finished_idx
+    /// (state, finished_at)` (no per-queue split, which would read every row from the table).
     static let lastHour = """
         SELECT extract(epoch FROM m)::bigint AS minute, state, n FROM (
             SELECT date_trunc('minute', finished_at) AS m, state, count(*)::bigint AS n
               FROM herald_jobs
-             WHERE state IN ('completed', 'failed') AND finished_at >= date_trunc('minute', now()) - interval '59 minutes'
+             WHERE state IN ('completed', 'failed') AND finished_at >= to_timestamp($1)
              GROUP BY 1, 2) per_minute
         """
 

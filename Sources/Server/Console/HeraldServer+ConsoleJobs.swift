@@ -26,7 +26,10 @@ extension HeraldServer {
     func consoleOverviewData() async throws -> [String: Any] {
         let pool = self.pool
         async let countsRows = pool.query(ConsoleSQL.liveCounts, [ConsoleSQL.countCap])
-        async let hourRows = pool.query(ConsoleSQL.lastHour)
+        // The window by this process's clock; the database's current minute decides what is over.
+        let appMinute = Int64(Date().timeIntervalSince1970) / 60 * 60
+        let readFrom = consoleChartCache.readFrom(windowStart: appMinute - 59 * 60 - 60)
+        async let hourRows = pool.query(ConsoleSQL.lastHour, [Double(readFrom)])
         async let nowRows = pool.query(ConsoleSQL.now)
         async let oldestRows = pool.query(ConsoleSQL.oldestWaiting)
         async let failingRows = pool.query(ConsoleSQL.failingKinds)
@@ -47,16 +50,17 @@ extension HeraldServer {
         let capped = perState.values.contains { $0 >= ConsoleSQL.countCap }
         let now = try await nowRows[0]
         let currentMinute = try now.decode(Int64.self, column: "minute")
-        var perMinute = [Int64: (completed: Int, failed: Int)]()
+        var read = [Int64: (completed: Int, failed: Int)]()
         for row in try await hourRows {
             let minute = try row.decode(Int64.self, column: "minute")
             let n = try row.decode(Int.self, column: "n")
             if try row.decode(String.self, column: "state") == "completed" {
-                perMinute[minute, default: (0, 0)].completed += n
+                read[minute, default: (0, 0)].completed += n
             } else {
-                perMinute[minute, default: (0, 0)].failed += n
+                read[minute, default: (0, 0)].failed += n
             }
         }
+        let perMinute = consoleChartCache.merge(rows: read, from: readFrom, currentMinute: currentMinute)
         let formatter = DateFormatter()
         formatter.dateFormat = "HH:mm"
         formatter.timeZone = TimeZone(identifier: "UTC")

@@ -58,7 +58,7 @@ extension HeraldServer {
         guard q.count <= 254 else { throw ConsoleRefusal.response(Self.text(.badRequest, "q is too long")) }
         page["searched"] = true
         let prefsSQL = """
-            SELECT user_id, tenant_id, email, phone, sms_enabled, digest_frequency, digest_hour, time_zone
+            SELECT user_id, tenant_id, email, phone, CASE WHEN sms_enabled THEN 'on' ELSE 'off' END AS sms_enabled, digest_frequency, digest_hour, time_zone
               FROM notification_preferences
             """
         let prefs: PostgresRows
