@@ -108,6 +108,7 @@ let package = Package(
             dependencies: [
                 "Delivery", "Postgres", "Queue", "HeraldJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

@@ -39,9 +39,7 @@ extension HeraldServer {
         router.get("/metrics") { [self] _, _ in
             self.metrics()
         }
-        router.get("/admin") { [self] request, context in
-            try await limited { try await self.admin(request, context: context) }
-        }
+        addConsoleRoutes(to: router)
     }
 
     /// Runs `operation`, answering 503 when it takes longer than the request timeout.

@@ -28,7 +28,8 @@ import Synchronization
 /// - `GET /healthz` — 200 when the database answers, else 503.
 /// - `GET /metrics` — Prometheus text format of the registry given (queue metrics included when
 ///   the process bootstrapped swift-metrics with it).
-/// - `GET /admin` — read-only HTML: job counts, failed jobs, unthreaded inbound replies.
+/// - `/admin/…` — the operator console (docs/console.md): queue overview, jobs and their actions,
+///   people and notifications, discussions and held replies; login, CSRF tokens, strict CSP.
 ///
 /// Limits: bodies above ``ServerConfiguration/maximumBodySize`` get 413; a request running longer
 /// than ``ServerConfiguration/requestTimeout`` gets 503 (idle connections are closed after it too).
@@ -46,6 +47,10 @@ public final class HeraldServer: Service, Sendable {
     /// Records Postmark's Delivery, Bounce, SpamComplaint and SubscriptionChange events.
     let emailEvents: EmailEventService
     let pixelHits = Counter(label: "herald_tracking_pixel_hits_total")
+    /// The operator console's session cookies and CSRF tokens, and its templates.
+    let consoleCodec: ConsoleSessionCodec
+    let consoleRenderer = ConsoleRenderer()
+    let consoleChartCache = ConsoleChartCache()
     private let lifecycle = Mutex<Lifecycle>(.notStarted(waiters: []))
 
     private enum Lifecycle {
@@ -70,6 +75,7 @@ public final class HeraldServer: Service, Sendable {
         self.resolver = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
         self.inbound = InboundReplyService(pool: pool, key: configuration.signingKey, logger: logger)
         self.emailEvents = EmailEventService(pool: pool)
+        self.consoleCodec = ConsoleSessionCodec(signingKey: configuration.signingKey, admin: configuration.admin, readOnly: configuration.adminReadOnly)
     }
 
     /// Serves until a graceful shutdown (or cancellation); then finishes the requests in flight and

@@ -11,7 +11,8 @@ public import Delivery
 /// | `HERALD_POSTMARK_WEBHOOK_USER`, `HERALD_POSTMARK_WEBHOOK_PASSWORD` | basic-auth credentials Postmark sends with its webhooks | required (both), except in sandbox mode (``sandboxWebhookUser``/``sandboxWebhookPassword``) |
 /// | `TWILIO_AUTH_TOKEN` | key of `X-Twilio-Signature` | required for the Twilio route (else it answers 503), sandbox: the sandbox token |
 /// | `HERALD_TRUSTED_PROXIES` | IPs/CIDRs whose `X-Forwarded-For` is believed | none |
-/// | `HERALD_ADMIN_USER`, `HERALD_ADMIN_PASSWORD` | basic auth of `/admin` | unset: `/admin` answers loopback clients only |
+/// | `HERALD_ADMIN_USER`, `HERALD_ADMIN_PASSWORD` | the operator console's login (`/admin`) | unset: `/admin` answers loopback clients only |
+/// | `HERALD_ADMIN_READONLY_USER`, `HERALD_ADMIN_READONLY_PASSWORD` | a console login that can look but not act | unset: none |
 /// | `HERALD_HTTP_MAX_BODY` | largest request body in bytes (larger: 413), every route but inbound | 1 MiB |
 /// | `HERALD_HTTP_REQUEST_TIMEOUT` | seconds a request may take (longer: 503), every route but inbound | 10 |
 /// | `HERALD_HTTP_MAX_INBOUND_BODY` | largest body of `POST /webhooks/postmark/inbound` | 50 MiB (Postmark's 35 MB of attachments as base64 JSON) |
@@ -42,6 +43,8 @@ public struct ServerConfiguration: Sendable {
     public var twilioAuthToken: String?
     public var trustedProxies: TrustedProxies
     public var admin: Credentials?
+    /// A second console login that sees every page but cannot act (no retry, cancel, release …).
+    public var adminReadOnly: Credentials?
     public var maximumBodySize: Int
     public var requestTimeout: Duration
     /// Largest body of the inbound route: Postmark allows 35 MB of attachments, about 47 MB once
@@ -58,7 +61,8 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, signingKey: TokenSigningKey,
         postmarkWebhook: Credentials? = nil, twilioAuthToken: String? = nil, trustedProxies: TrustedProxies = .none,
         admin: Credentials? = nil, maximumBodySize: Int = 1 << 20, requestTimeout: Duration = .seconds(10),
-        maximumInboundBodySize: Int = ServerConfiguration.defaultMaximumInboundBodySize, inboundRequestTimeout: Duration = .seconds(120)
+        maximumInboundBodySize: Int = ServerConfiguration.defaultMaximumInboundBodySize, inboundRequestTimeout: Duration = .seconds(120),
+        adminReadOnly: Credentials? = nil
     ) {
         self.host = host
         self.port = port
@@ -70,6 +74,7 @@ public struct ServerConfiguration: Sendable {
         self.twilioAuthToken = twilioAuthToken
         self.trustedProxies = trustedProxies
         self.admin = admin
+        self.adminReadOnly = adminReadOnly
         self.maximumBodySize = maximumBodySize
         self.requestTimeout = requestTimeout
         self.maximumInboundBodySize = maximumInboundBodySize
@@ -111,6 +116,16 @@ public struct ServerConfiguration: Sendable {
         case (nil, nil): admin = nil
         default: problems.append("set both HERALD_ADMIN_USER and HERALD_ADMIN_PASSWORD, or neither")
         }
+        var adminReadOnly: Credentials?
+        switch (value("HERALD_ADMIN_READONLY_USER"), value("HERALD_ADMIN_READONLY_PASSWORD")) {
+        case (let user?, let password?) where admin != nil: adminReadOnly = Credentials(user: user, password: password)
+        case (.some, .some): problems.append("HERALD_ADMIN_READONLY_USER/PASSWORD need HERALD_ADMIN_USER/PASSWORD too (without them the console answers loopback clients only)")
+        case (nil, nil): adminReadOnly = nil
+        default: problems.append("set both HERALD_ADMIN_READONLY_USER and HERALD_ADMIN_READONLY_PASSWORD, or neither")
+        }
+        if let admin, let adminReadOnly, admin.user == adminReadOnly.user {
+            problems.append("HERALD_ADMIN_READONLY_USER must differ from HERALD_ADMIN_USER")
+        }
         var maximumBody = 1 << 20
         if let text = value("HERALD_HTTP_MAX_BODY") {
             if let parsed = Int(text), parsed > 0 { maximumBody = parsed } else { problems.append("HERALD_HTTP_MAX_BODY must be a positive number of bytes") }
@@ -133,6 +148,7 @@ public struct ServerConfiguration: Sendable {
         return ServerConfiguration(
             host: host, port: port, publicURL: value("HERALD_PUBLIC_URL"), signingKey: signingKey, postmarkWebhook: webhook,
             twilioAuthToken: twilioToken, trustedProxies: proxies, admin: admin, maximumBodySize: maximumBody, requestTimeout: timeout,
-            maximumInboundBodySize: maximumInbound, inboundRequestTimeout: inboundTimeout)
+            maximumInboundBodySize: maximumInbound, inboundRequestTimeout: inboundTimeout,
+            adminReadOnly: adminReadOnly)
     }
 }

@@ -152,8 +152,8 @@ struct InboundEndpointTests {
             #expect(try kept[0].decode(UUID?.self, column: "thread_id") == discussion.thread)
             #expect(try kept[0].decode(String?.self, column: "claimed_email") == "client@example.com")
 
-            // The admin page shows why.
-            let admin = try await get(client, base + "/admin")
+            // The console's discussions page shows why.
+            let admin = try await get(client, base + "/admin/discussions")
             #expect(admin.bodyString.contains("rejected (sender_mismatch)"))
         }
     }

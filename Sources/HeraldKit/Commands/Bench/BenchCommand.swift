@@ -12,7 +12,7 @@ struct BenchCommand: AsyncParsableCommand {
             Each benchmark uses the database in HERALD_DATABASE_URL (after herald migrate), or starts a
             throwaway PostgreSQL (fsync and synchronous_commit on) when none is set.
             """,
-        subcommands: [QueueBench.self, DeliveryBench.self, TrackingBench.self, JSONBench.self])
+        subcommands: [QueueBench.self, DeliveryBench.self, TrackingBench.self, JSONBench.self, ConsoleBench.self])
 }
 
 /// The database a benchmark runs against, and how to clean up after it.

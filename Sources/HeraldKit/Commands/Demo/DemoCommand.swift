@@ -24,6 +24,11 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds to wait for each stage before reporting what is missing.")
     var stageTimeout: Double = 30
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "After the scenario, keep everything running and serve the operator console at /admin until SIGTERM/SIGINT.",
+        discussion: "Adds a failed email job and a failing diagnostic job to look at. Takes HERALD_ADMIN_USER/_PASSWORD and HERALD_ADMIN_READONLY_USER/_PASSWORD from the environment (unset: loopback only)."))
+    var keepRunning = false
+
     func run() async throws {
         var options = global
         if options.logLevel == nil && (ProcessInfo.processInfo.environment["HERALD_LOG_LEVEL"] ?? "").isEmpty {
@@ -32,7 +37,10 @@ struct DemoCommand: AsyncParsableCommand {
         let logger = try options.makeLogger("herald.demo")
         let clock = ContinuousClock()
         let started = clock.now
-        func step(_ text: String) { print("[\(String(format: "%5.1f", (clock.now - started).seconds)) s] \(text)") }
+        func step(_ text: String) {
+            print("[\(String(format: "%5.1f", (clock.now - started).seconds)) s] \(text)")
+            fflush(nil)  // a pipe (the console's browser test) reads each step as it happens
+        }
 
         step("Starting a throwaway PostgreSQL 15 and applying sql/ …")
         let postgres = try await startMigratedTemporaryPostgres(options: .init(fsync: false), database: "herald", logger: logger)
@@ -48,7 +56,7 @@ struct DemoCommand: AsyncParsableCommand {
             "HERALD_SECRET": secret, "HERALD_PUBLIC_URL": publicURL, "HERALD_HTTP_HOST": "127.0.0.1",
             "HERALD_HTTP_PORT": String(port), "HERALD_FROM_EMAIL": "notifications@demo.nexusrms.test",
             "HERALD_FROM_NAME": "NexusRMS", "HERALD_MESSAGE_ID_DOMAIN": "demo.nexusrms.test",
-        ]
+        ].merging(ConsoleDemo.adminEnvironment(), uniquingKeysWith: { $1 })
         let providers = try ProviderSettings.resolve(environment: environment, sandbox: true, logger: logger)
         let serverConfiguration = try ServerConfiguration.fromEnvironment(environment, sandbox: true)
         let pool = PostgresPool(configuration: postgres.configuration(database: "herald"), pool: .init(maximumConnections: 24), logger: logger)
@@ -77,6 +85,16 @@ struct DemoCommand: AsyncParsableCommand {
                 outcome = .success(())
             } catch {
                 outcome = .failure(error)
+            }
+            if keepRunning, case .success = outcome {
+                // Until SIGTERM/SIGINT, which gracefully stops the service group.
+                try await ConsoleDemo.seed(pool: pool, sandbox: sandbox, step: step, wait: { what, condition in
+                    try await waitFor(what, step: step, condition)
+                })
+                step("Database: \(postgres.configuration(database: "herald").connectionString)")
+                step("Console ready at \(publicURL)/admin (Ctrl-C to stop)")
+                try await tasks.waitForAll()
+                return
             }
             step("Shutting down (graceful: in-flight jobs finish, tracking writes flush) …")
             await group.triggerGracefulShutdown()
