@@ -1,5 +1,6 @@
 import Delivery
 import Foundation
+import HeraldTestSupport
 import Logging
 import Postgres
 import Queue
