@@ -29,20 +29,30 @@ public enum PostgresListenerEvent: Sendable, Hashable {
 /// It wakes on socket readiness (a dispatch read source on the libpq socket), never by
 /// polling. When the connection drops it reconnects with backoff and reports `.listening` again.
 /// Iteration ends when the consuming task is cancelled or the stream is dropped.
+///
+/// A connection that only listens sends nothing, so a network that goes silent (a partition, a
+/// half-open connection after a NAT or firewall forgot it) would never be noticed: no error comes,
+/// and no notification either. So the listener asks the server `SELECT 1` every `pingInterval`
+/// and reconnects when the answer has not come by the next one.
 public struct PostgresListener: Sendable {
     public let configuration: PostgresConfiguration
     public let channels: [String]
     let logger: Logger
     /// Delay before reconnect attempts (doubles up to 5 s).
     public var reconnectDelay: Duration
+    /// How often the listener checks that the server still answers; a silent connection is
+    /// replaced within twice this. Default 5 s.
+    public var pingInterval: Duration
 
     public init(
         configuration: PostgresConfiguration, channels: [String],
-        reconnectDelay: Duration = .milliseconds(100), logger: Logger = Logger(label: "herald.postgres.listener")
+        reconnectDelay: Duration = .milliseconds(100), pingInterval: Duration = .seconds(5),
+        logger: Logger = Logger(label: "herald.postgres.listener")
     ) {
         self.configuration = configuration
         self.channels = channels
         self.reconnectDelay = reconnectDelay
+        self.pingInterval = pingInterval
         self.logger = logger
     }
 
@@ -64,6 +74,9 @@ private final class ListenerDriver: @unchecked Sendable {
     // Queue-confined state.
     var handle: OpaquePointer?
     var source: (any DispatchSourceRead)?
+    var pinger: (any DispatchSourceTimer)?
+    /// Whether a `SELECT 1` is waiting for its answer.
+    var pingOutstanding = false
     var stopped = false
     var delay: Duration
 
@@ -108,7 +121,31 @@ private final class ListenerDriver: @unchecked Sendable {
         source.setEventHandler { [unowned self] in self.readable() }
         source.resume()
         self.source = source
+        let pinger = DispatchSource.makeTimerSource(queue: queue)
+        let interval = Self.dispatchInterval(listener.pingInterval)
+        pinger.schedule(deadline: .now() + interval, repeating: interval)
+        pinger.setEventHandler { [unowned self] in self.ping() }
+        pinger.resume()
+        self.pinger = pinger
+        pingOutstanding = false
         continuation.yield(.listening)
+    }
+
+    /// Sends a `SELECT 1`, or gives up on the connection when the last one was never answered.
+    private func ping() {
+        guard let handle else { return }
+        if pingOutstanding {
+            listener.logger.notice("listener connection went silent; reconnecting", metadata: ["waited_ms": "\(listener.pingInterval.components.seconds * 1000 + listener.pingInterval.components.attoseconds / 1_000_000_000_000_000)"])
+            teardown()
+            scheduleReconnect(reason: "no answer to a ping")
+            return
+        }
+        guard PQsendQuery(handle, "SELECT 1") == 1 else {
+            teardown()
+            scheduleReconnect(reason: "ping could not be sent")
+            return
+        }
+        pingOutstanding = true
     }
 
     private func readable() {
@@ -118,6 +155,16 @@ private final class ListenerDriver: @unchecked Sendable {
             teardown()
             scheduleReconnect(reason: "connection lost")
             return
+        }
+        // The ping's answer: read it whole, then the connection is idle again.
+        if pingOutstanding {
+            while PQisBusy(handle) == 0 {
+                guard let result = PQgetResult(handle) else {
+                    pingOutstanding = false
+                    break
+                }
+                PQclear(result)
+            }
         }
         while let notify = PQnotifies(handle) {
             let event = PostgresNotification(
@@ -130,6 +177,9 @@ private final class ListenerDriver: @unchecked Sendable {
     }
 
     private func teardown() {
+        pinger?.cancel()
+        pinger = nil
+        pingOutstanding = false
         // Close the socket only once the read source has stopped watching it.
         let closing = handle
         if let source {
@@ -147,8 +197,11 @@ private final class ListenerDriver: @unchecked Sendable {
         listener.logger.debug("listener reconnecting", metadata: ["reason": "\(reason)"])
         let wait = delay
         delay = min(delay * 2, .seconds(5))
-        let nanoseconds = wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000
-        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { self.connect() }
+        queue.asyncAfter(deadline: .now() + Self.dispatchInterval(wait)) { self.connect() }
+    }
+
+    private static func dispatchInterval(_ duration: Duration) -> DispatchTimeInterval {
+        .nanoseconds(Int(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000))
     }
 }
 

@@ -12,6 +12,11 @@ import Glibc
 /// then closes both sides without forwarding a byte of that answer. The worker sees a broken connection; the database
 /// has the rows marked `running` under the worker's id.
 ///
+/// It can also partition the database off silently: every connection open at that moment, and
+/// every connection made until `heal()`, stays open and swallows what is sent in either direction,
+/// as a network that drops packets does (no FIN, no RST: only a timeout on the client side can
+/// tell). The swallowed connections stay dead after `heal()`, as after a NAT or firewall forgot them.
+///
 /// It reads just enough of the wire protocol for that: the client's untyped start-up messages,
 /// then typed messages (`Parse` names a statement's text, `Bind` and `Query` run one), and the
 /// server's typed messages once a claim was seen.
@@ -28,6 +33,8 @@ final class FaultProxy: Sendable {
         var sockets: Set<Int32> = []
         var closed = false
         var cutOff = false
+        var partitioned = false
+        var connections: [Connection] = []
     }
     private let state = Mutex(State())
 
@@ -83,6 +90,18 @@ final class FaultProxy: Sendable {
         for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }
     }
 
+    /// Swallows every byte of every connection open now or made before `heal()`, without closing any.
+    func partition() {
+        let open = state.withLock { state -> [Connection] in
+            state.partitioned = true
+            return state.connections
+        }
+        for connection in open { connection.silenced.store(true, ordering: .sequentiallyConsistent) }
+    }
+
+    /// New connections work again; the ones swallowed during the partition stay swallowed.
+    func heal() { state.withLock { $0.partitioned = false } }
+
     /// Accepts connections again after `cutOff()`.
     func restore() { state.withLock { $0.cutOff = false } }
 
@@ -115,6 +134,11 @@ final class FaultProxy: Sendable {
                 continue
             }
             let connection = Connection(client: client, server: server)
+            state.withLock { state in
+                state.connections.removeAll { $0.finished.load(ordering: .relaxed) == 2 }
+                state.connections.append(connection)
+                if state.partitioned { connection.silenced.store(true, ordering: .sequentiallyConsistent) }
+            }
             Thread { [self] in clientToServer(connection) }.start()
             Thread { [self] in serverToClient(connection) }.start()
         }
@@ -149,6 +173,8 @@ final class FaultProxy: Sendable {
         let client: Int32
         let server: Int32
         let dropping = Atomic<Bool>(false)
+        /// Partitioned: read and discard both ways.
+        let silenced = Atomic<Bool>(false)
         let finished = Atomic<Int>(0)
         init(client: Int32, server: Int32) {
             self.client = client
@@ -164,6 +190,7 @@ final class FaultProxy: Sendable {
         loop: while true {
             let count = read(connection.client, &chunk, chunk.count)
             if count <= 0 { break }
+            if connection.silenced.load(ordering: .sequentiallyConsistent) { continue }
             buffer += chunk[0..<count]
             // Look at every complete message before forwarding, so a claim is flagged before the server sees it.
             var offset = 0
@@ -217,6 +244,7 @@ final class FaultProxy: Sendable {
         while true {
             let count = read(connection.server, &chunk, chunk.count)
             if count <= 0 { break }
+            if connection.silenced.load(ordering: .sequentiallyConsistent) { continue }
             if !connection.dropping.load(ordering: .sequentiallyConsistent) {
                 if !Self.writeAll(connection.client, chunk[0..<count]) { break }
                 continue

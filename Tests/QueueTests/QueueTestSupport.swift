@@ -41,7 +41,10 @@ func testConfiguration(queues: [String: Int] = ["default": 10], maintenance: Boo
     WorkerConfiguration(
         queues: queues, claimBatchSize: 50, pollInterval: .milliseconds(200), lease: .seconds(5),
         shutdownGracePeriod: .seconds(5), backoff: Backoff(base: .milliseconds(20), maximum: .milliseconds(100), jitter: 0.1),
-        runsMaintenance: maintenance, maintenanceInterval: .milliseconds(100), rescueGraceAfterLeading: .zero)
+        runsMaintenance: maintenance, maintenanceInterval: .milliseconds(100),
+        // Long, so a busy machine that stalls a renewal for seconds does not hand the lead over
+        // in the middle of a test; tests of failover set their own.
+        leaderLease: .seconds(30), rescueGraceAfterLeading: .zero)
 }
 
 

@@ -21,12 +21,9 @@ SELECT application_name, count(*) AS connections, count(DISTINCT client_addr) AS
  GROUP BY application_name
  ORDER BY application_name;
 
-\echo '== Maintenance leader (advisory lock 7482311002; none = no rescue, no staging, no pruning) =='
-SELECT a.pid, a.application_name, a.client_addr, a.backend_start
-  FROM pg_locks l
-  JOIN pg_stat_activity a ON a.pid = l.pid
- WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-   AND ((l.classid::bigint << 32) | l.objid::bigint) = 7482311002;
+\echo '== Maintenance leader (lease row herald_leader; none live = no rescue, no staging, no pruning) =='
+SELECT leader_id, elected_at, expires_at, expires_at > now() AS live
+  FROM herald_leader;
 
 \echo '== Signs of trouble (each should be 0) =='
 SELECT

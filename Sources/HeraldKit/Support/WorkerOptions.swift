@@ -31,6 +31,9 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .long, help: "Database connections in this process (env HERALD_DB_POOL_SIZE, default queues + 4).")
     var poolSize: Int?
 
+    @Option(name: .long, help: "The maintenance leader's lease in seconds: failover after the leader dies or its network goes silent takes at most this plus a third (env HERALD_LEADER_LEASE_SECONDS, default 5).")
+    var leaderLeaseSeconds: Double?
+
     @Flag(name: .long, help: "Never take part in leader election (no rescuer, stager, pruner or digest scheduler here).")
     var noMaintenance = false
 
@@ -63,6 +66,9 @@ struct WorkerOptions: ParsableArguments {
         }
         configuration.runsMaintenance = !noMaintenance
         guard configuration.lease >= .milliseconds(300) else { throw ValidationError("the lease must be at least 0.3 s") }
+        let leaderLease = try number(leaderLeaseSeconds, "HERALD_LEADER_LEASE_SECONDS", 5)
+        guard leaderLease >= 0.3 else { throw ValidationError("the leader lease must be at least 0.3 s (HERALD_LEADER_LEASE_SECONDS / --leader-lease-seconds)") }
+        configuration.leaderLease = .milliseconds(Int64(leaderLease * 1000))
         return configuration
     }
 

@@ -14,11 +14,18 @@ public final class JobWorker: Service, Sendable {
     private let elector: LeaderElector?
     private let periodicTasks: [any PeriodicTask]
 
+    /// Where the LISTEN and leader connections go: `directConfiguration`, or the pool's.
+    private let directConfiguration: PostgresConfiguration
+
     /// - Parameters:
     ///   - pool: the database; size it at least `queues.count + 2`.
+    ///   - directConfiguration: a direct connection to the same database for the two session-bound
+    ///     connections (LISTEN, leader election), when `pool` goes through a transaction pooler
+    ///     such as PgBouncer. Nil: the pool's own configuration.
     ///   - periodicTasks: extra leader-only tasks (the queue's own maintenance is always included).
     public init(
         pool: PostgresPool, registry: JobHandlerRegistry, configuration: WorkerConfiguration = WorkerConfiguration(),
+        directConfiguration: PostgresConfiguration? = nil,
         periodicTasks: [any PeriodicTask] = [], logger: Logger = Logger(label: "herald.worker")
     ) {
         var logger = logger
@@ -28,7 +35,11 @@ public final class JobWorker: Service, Sendable {
         self.runners = configuration.queues.sorted { $0.key < $1.key }.map {
             QueueRunner(queue: $0.key, concurrency: $0.value, worker: core)
         }
-        let elector = configuration.runsMaintenance ? LeaderElector(configuration: pool.connectionConfiguration, logger: logger) : nil
+        let direct = directConfiguration ?? pool.connectionConfiguration
+        self.directConfiguration = direct
+        let elector = configuration.runsMaintenance
+            ? LeaderElector(configuration: direct, leaderID: configuration.workerID, lease: configuration.leaderLease, logger: logger)
+            : nil
         self.elector = elector
         self.periodicTasks = [
             QueueMaintenance(
@@ -55,7 +66,10 @@ public final class JobWorker: Service, Sendable {
                 background.addTask { await self.core.completer.run() }
                 background.addTask { await self.heartbeat() }
                 background.addTask { await self.watchdog() }
-                if elector != nil { background.addTask { await self.maintain() } }
+                if elector != nil {
+                    background.addTask { await self.elect() }
+                    background.addTask { await self.maintain() }
+                }
 
                 await withDiscardingTaskGroup { group in
                     for runner in runners { group.addTask { await runner.run() } }
@@ -75,7 +89,7 @@ public final class JobWorker: Service, Sendable {
 
     /// Wakes the runners of the queues named in each NOTIFY (all of them on (re)connect).
     private func listen() async {
-        let listener = PostgresListener(configuration: core.pool.connectionConfiguration, channels: ["herald_jobs"], logger: core.logger)
+        let listener = PostgresListener(configuration: directConfiguration, channels: ["herald_jobs"], logger: core.logger)
         let byQueue = Dictionary(uniqueKeysWithValues: runners.map { ($0.queue, $0) })
         for await event in listener.events() {
             switch event {
@@ -124,13 +138,25 @@ public final class JobWorker: Service, Sendable {
         }
     }
 
+    /// Takes or renews the leader lease every third of it. A task of its own, so a periodic task
+    /// that runs long (or hangs on a silent network) cannot make the lease lapse.
+    private func elect() async {
+        guard let elector else { return }
+        while !Task.isCancelled {
+            await elector.check()
+            try? await Task.sleep(for: elector.attemptInterval)
+        }
+    }
+
+    /// Runs the leader's periodic tasks while this process leads.
     private func maintain() async {
         guard let elector else { return }
         var lastRun: [String: ContinuousClock.Instant] = [:]
         while !Task.isCancelled {
-            if await elector.check() {
+            elector.noteExpiry()
+            if elector.isLeader {
                 let now = ContinuousClock.now
-                for task in periodicTasks where lastRun[task.name].map({ now - $0 >= task.interval }) ?? true {
+                for task in periodicTasks where elector.isLeader && lastRun[task.name].map({ now - $0 >= task.interval }) ?? true {
                     lastRun[task.name] = now
                     do {
                         try await task.run(pool: core.pool)

@@ -20,6 +20,10 @@ public struct WorkerConfiguration: Sendable {
     public var runsMaintenance: Bool
     /// How often the leader rescues expired leases, stages due jobs, and prunes. Default 1 s.
     public var maintenanceInterval: Duration
+    /// How long the leader's lease row (`herald_leader`) holds without renewal; it is renewed every
+    /// third of it. A leader that dies or whose network goes silent is replaced within this plus
+    /// a third of it. Default 5 s.
+    public var leaderLease: Duration
     /// A process that takes the lead (at start, after a failover, or after a database outage, which
     /// costs the leader its connection too) waits this long before it takes back expired leases,
     /// so live workers reconnect and renew them, or write their outcomes, first. Default 5 s.
@@ -42,6 +46,7 @@ public struct WorkerConfiguration: Sendable {
         completionFlushInterval: Duration = .milliseconds(2),
         runsMaintenance: Bool = true,
         maintenanceInterval: Duration = .seconds(1),
+        leaderLease: Duration = .seconds(5),
         rescueGraceAfterLeading: Duration = .seconds(5),
         retention: Duration? = .seconds(7 * 24 * 3600),
         failedRetention: Duration? = nil,
@@ -57,6 +62,7 @@ public struct WorkerConfiguration: Sendable {
         self.completionFlushInterval = completionFlushInterval
         self.runsMaintenance = runsMaintenance
         self.maintenanceInterval = maintenanceInterval
+        self.leaderLease = max(leaderLease, .milliseconds(300))
         self.rescueGraceAfterLeading = rescueGraceAfterLeading
         self.retention = retention
         self.failedRetention = failedRetention

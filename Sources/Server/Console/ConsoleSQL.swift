@@ -71,14 +71,10 @@ enum ConsoleSQL {
          GROUP BY kind ORDER BY 2 DESC, 3 DESC, kind LIMIT 20
         """
 
-    /// The session holding the leader's advisory lock (key 7482311002: `classid` 1, `objid`
-    /// 3187343706, `objsubid` 1 for a bigint key).
+    /// The maintenance leader: the lease row (migration 060), while it has not expired.
     static let leader = """
-        SELECT a.pid, coalesce(nullif(a.application_name, ''), '?') AS application,
-               coalesce(host(a.client_addr), 'local socket') AS client, \(time("a.backend_start", "since"))
-          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-         WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 1 AND l.objid = 3187343706 AND l.objsubid = 1
-           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        SELECT leader_id AS worker, \(time("elected_at", "since")), \(time("expires_at", "leaseUntil"))
+          FROM herald_leader WHERE expires_at > now()
         """
 
     /// Worker processes: each keeps one connection LISTENing on `herald_jobs`.

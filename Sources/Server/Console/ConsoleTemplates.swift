@@ -76,8 +76,8 @@ enum ConsoleTemplates {
         {{^failing}}<p>No failures in the last 24 hours, and nothing retrying.</p>{{/failing}}
         </section>
         <section><h2>Leader and workers</h2>
-        {{#leader}}<p>Leader: <strong>{{application}}</strong> (backend pid {{pid}}, {{client}}), connected since {{since}}</p>{{/leader}}
-        {{^leader}}<p class="warn">No leader: no worker holds the maintenance lock (no rescuer, stager or digest scheduler is running).</p>{{/leader}}
+        {{#leader}}<p>Leader: <strong>{{worker}}</strong>, leading since {{since}} (lease renewed until {{leaseUntil}})</p>{{/leader}}
+        {{^leader}}<p class="warn">No leader: no worker holds the leader lease (no rescuer, stager or digest scheduler is running).</p>{{/leader}}
         {{#hasListeners}}
         <table><thead><tr><th>worker process (listening connection)</th><th>client</th><th>connected since</th><th>last activity</th></tr></thead><tbody>
         {{#listeners}}<tr><td>{{application}} (backend pid {{pid}})</td><td>{{client}}</td><td>{{since}}</td><td>{{stateChange}}</td></tr>{{/listeners}}
