@@ -122,6 +122,12 @@ public final class PostgresConnection: @unchecked Sendable {
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
         self.handle = handle
         try executeSync(configuration.sessionSettings)
+        do {
+            try executeSync(configuration.serverKeepaliveSettings)
+        } catch {
+            // The connection works without them; only a partitioned client is noticed later.
+            logger.debug("server-side keepalives not set", metadata: ["error": "\(error)"])
+        }
     }
 
     func executeSync(_ sql: String) throws {
