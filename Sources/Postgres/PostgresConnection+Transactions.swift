@@ -1,6 +1,7 @@
 extension PostgresConnection {
     /// Runs `body` inside `BEGIN … COMMIT`. If `body` throws, the transaction is rolled back and
-    /// the error rethrown; nothing it wrote remains.
+    /// the error rethrown; nothing it wrote remains. `COMMIT` and `ROLLBACK` run to completion
+    /// even when the task is cancelled.
     public func transaction<T: Sendable>(
         isolation: String? = nil, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
@@ -13,13 +14,13 @@ extension PostgresConnection {
         do {
             value = try await body(self)
         } catch {
-            if !isBroken { try? await execute("ROLLBACK") }
+            if !isBroken { try? await executeToCompletion("ROLLBACK") }
             throw error
         }
         do {
-            try await execute("COMMIT")
+            try await executeToCompletion("COMMIT")
         } catch {
-            if !isBroken { try? await execute("ROLLBACK") }
+            if !isBroken { try? await executeToCompletion("ROLLBACK") }
             throw error
         }
         return value

@@ -12,6 +12,9 @@ import Glibc
 /// Every libpq call runs on the connection's own serial dispatch queue, never on Swift's
 /// cooperative thread pool, so a slow query blocks only this connection's thread.
 /// A connection runs one statement at a time; share connections through `PostgresPool`.
+///
+/// Cancelling the task that awaits `query` or `execute` cancels the statement on the server
+/// (SQLSTATE 57014) and the call throws `CancellationError`; the connection stays usable.
 public final class PostgresConnection: @unchecked Sendable {
     /// The configuration this connection was opened with.
     public let configuration: PostgresConfiguration
@@ -21,6 +24,11 @@ public final class PostgresConnection: @unchecked Sendable {
     var handle: OpaquePointer?
     private var prepared: [String: String] = [:]
     private let brokenFlag = Atomic<Bool>(false)
+    /// What `PQcancel` needs (server address, backend key). Written once on `queue` before
+    /// `connect` returns, then only read; freed in deinit.
+    var cancelHandle: OpaquePointer?
+    /// Cancel requests sent and not yet taken by the server; the next statement waits for them.
+    let cancelsInFlight = DispatchGroup()
 
     /// Prepared statements kept per connection; beyond this, statements run unprepared.
     private static let maxPreparedStatements = 512
@@ -33,6 +41,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     deinit {
         if let handle { PQfinish(handle) }
+        if let cancelHandle { PQfreeCancel(cancelHandle) }
     }
 
     /// Opens a connection, sets the session to UTC and ISO dates, and returns it.
@@ -60,16 +69,26 @@ public final class PostgresConnection: @unchecked Sendable {
     ///
     /// Parameters are sent separately from the SQL text (`$1`, `$2` …), never interpolated.
     /// Statements are prepared once per connection and reused.
+    ///
+    /// Cancelling the calling task while the statement runs cancels it on the server and throws
+    /// `CancellationError` (a transaction it ran in is then aborted: roll it back). A task that
+    /// is already cancelled when it calls still runs the statement, so cleanup keeps working.
     @discardableResult
     public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) async throws -> PostgresRows {
         let values = parameters.map(\.postgresValue)
-        return try await onQueue { try self.querySync(sql, values) }
+        return try await runCancellable { try self.querySync(sql, values) }
     }
 
     /// Runs SQL text with no parameters through the simple query protocol, which allows
     /// several statements at once. For migration files and fixed administrative statements only:
-    /// never build this text from input.
+    /// never build this text from input. Cancellation as for `query`.
     public func execute(_ sql: String) async throws {
+        try await runCancellable { try self.executeSync(sql) }
+    }
+
+    /// `execute` that task cancellation does not stop: for `COMMIT` and `ROLLBACK`, which must
+    /// finish once begun.
+    func executeToCompletion(_ sql: String) async throws {
         try await onQueue { try self.executeSync(sql) }
     }
 
@@ -121,6 +140,7 @@ public final class PostgresConnection: @unchecked Sendable {
         // libpq prints NOTICEs to stderr by default; they belong to the server log, not ours.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
         self.handle = handle
+        cancelHandle = PQgetCancel(handle)
         try executeSync(configuration.sessionSettings)
         do {
             try executeSync(configuration.serverKeepaliveSettings)
@@ -197,6 +217,11 @@ public final class PostgresConnection: @unchecked Sendable {
             if PQstatus(handle) != CONNECTION_OK { error.code = .connectionFailed }
             throw error
         }
+    }
+
+    /// Marks the connection unusable; a pool discards it on release.
+    func markBroken() {
+        brokenFlag.store(true, ordering: .relaxed)
     }
 
     private func markBrokenIfNeeded(_ handle: OpaquePointer) {
