@@ -24,6 +24,8 @@ public final class PostgresConnection: @unchecked Sendable {
     var handle: OpaquePointer?
     private var prepared: [String: String] = [:]
     private let brokenFlag = Atomic<Bool>(false)
+    /// False after a statement left the session inside a transaction (open, failed, or unknown).
+    private let idleFlag = Atomic<Bool>(true)
     /// What `PQcancel` needs (server address, backend key). Written once on `queue` before
     /// `connect` returns, then only read; freed in deinit.
     var cancelHandle: OpaquePointer?
@@ -105,18 +107,34 @@ public final class PostgresConnection: @unchecked Sendable {
     /// restart). Returns false and marks the connection broken when it did.
     public func isAlive() async -> Bool {
         (try? await onQueue { () -> Bool in
-            guard let handle = self.handle, PQstatus(handle) == CONNECTION_OK else { return false }
-            // A readable idle socket means EOF, a FATAL from a terminating server, or a harmless
-            // async message. Consume until the socket is quiet; EOF shows up as a failed read.
-            for _ in 0..<8 {
-                var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-                guard poll(&descriptor, 1, 0) > 0 else { break }
-                if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
-                    self.brokenFlag.store(true, ordering: .relaxed)
-                    return false
-                }
+            guard let handle = self.handle, PQstatus(handle) == CONNECTION_OK, !self.isBroken else { return false }
+            return !self.peerClosedSync(handle)
+        }) ?? false
+    }
+
+    /// True when the last statement left the session outside any transaction; a pool hands out
+    /// only such connections.
+    var isIdleOutsideTransaction: Bool { idleFlag.load(ordering: .relaxed) }
+
+    /// Makes the connection fit for the next pool user: an open or failed transaction is rolled
+    /// back. Returns false (the pool then discards it) when it is closed, the server closed it,
+    /// or it is still not idle afterwards (the ROLLBACK failed, or the state is unknown).
+    func resetForReuse() async -> Bool {
+        (try? await onQueue { () -> Bool in
+            guard let handle = self.handle, PQstatus(handle) == CONNECTION_OK, !self.peerClosedSync(handle) else { return false }
+            let status = PQtransactionStatus(handle)
+            if status == PQTRANS_IDLE { return true }
+            guard status == PQTRANS_INTRANS || status == PQTRANS_INERROR else { return false }
+            self.logger.info("rolling back a transaction left open on a connection returned to the pool", metadata: [
+                "transaction": "\(status == PQTRANS_INERROR ? "failed" : "open")",
+            ])
+            do {
+                try self.executeSync("ROLLBACK")
+            } catch {
+                self.logger.info("ROLLBACK of a returned connection failed; discarding it", metadata: ["error": "\(error)"])
+                return false
             }
-            return true
+            return PQtransactionStatus(handle) == PQTRANS_IDLE
         }) ?? false
     }
 
@@ -138,7 +156,16 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(code: .connectionFailed, message: "could not connect to PostgreSQL: \(message)")
         }
         // libpq prints NOTICEs to stderr by default; they belong to the server log, not ours.
-        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        // A FATAL outside a query (the server is terminating this backend) arrives as a notice,
+        // before the socket closes: mark the connection broken as soon as it is read. The
+        // receiver runs only inside libpq calls on this handle, which `self` outlives.
+        PQsetNoticeReceiver(handle, { context, result in
+            guard let context, let result, let severity = PQresultErrorField(result, Int32(UInt8(ascii: "V"))) else { return }
+            let text = String(cString: severity)
+            if text == "FATAL" || text == "PANIC" {
+                Unmanaged<PostgresConnection>.fromOpaque(context).takeUnretainedValue().markBroken()
+            }
+        }, Unmanaged.passUnretained(self).toOpaque())
         self.handle = handle
         cancelHandle = PQgetCancel(handle)
         try executeSync(configuration.sessionSettings)
@@ -150,8 +177,27 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// A readable idle socket means EOF, a FATAL from a terminating server, or a harmless async
+    /// message. Consumes until the socket is quiet; EOF shows up as a failed read, a FATAL
+    /// through the notice receiver once parsed (`PQisBusy` parses), and either marks the
+    /// connection broken.
+    private func peerClosedSync(_ handle: OpaquePointer) -> Bool {
+        for _ in 0..<8 {
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 0) > 0 else { break }
+            if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
+                brokenFlag.store(true, ordering: .relaxed)
+                return true
+            }
+            _ = PQisBusy(handle)
+            if isBroken { return true }
+        }
+        return false
+    }
+
     func executeSync(_ sql: String) throws {
         let handle = try liveHandle()
+        defer { noteTransactionStatus(handle) }
         let result = PQexec(handle, sql)
         defer { PQclear(result) }
         try check(result, sql: sql, handle: handle)
@@ -159,6 +205,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     func querySync(_ sql: String, _ values: [PostgresValue]) throws -> PostgresRows {
         let handle = try liveHandle()
+        defer { noteTransactionStatus(handle) }
         let count = Int32(values.count)
         var types = values.map { Oid($0.oid) }
         var lengths = values.map { Int32($0.bytes?.count ?? 0) }
@@ -217,6 +264,10 @@ public final class PostgresConnection: @unchecked Sendable {
             if PQstatus(handle) != CONNECTION_OK { error.code = .connectionFailed }
             throw error
         }
+    }
+
+    private func noteTransactionStatus(_ handle: OpaquePointer) {
+        idleFlag.store(PQtransactionStatus(handle) == PQTRANS_IDLE, ordering: .relaxed)
     }
 
     /// Marks the connection unusable; a pool discards it on release.
