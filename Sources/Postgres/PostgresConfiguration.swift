@@ -4,7 +4,17 @@ public import Foundation
 ///
 /// Accepts either a URL (`postgres://user:pass@host:5432/db?sslmode=require`) or a libpq
 /// key/value conninfo string (`host=… dbname=…`); both are handed to libpq unchanged, with
-/// `connect_timeout` and `application_name` added when they are not already present.
+/// `connect_timeout`, `application_name` and the TCP keepalive parameters (`keepalives`,
+/// `keepalives_idle`, `keepalives_interval`, `keepalives_count`, `tcp_user_timeout`) added when
+/// the string does not already set them.
+///
+/// Keepalives make a silently dead peer (a network partition, a host that lost power) an error
+/// within about `keepaliveIdleSeconds + keepaliveIntervalSeconds × keepaliveCount` seconds when
+/// the connection is idle, and within `tcpUserTimeoutMilliseconds` when data sent is not
+/// acknowledged, instead of a hang that lasts until the operating system gives up (minutes to
+/// hours). The same values are set on the server side of each connection (the `tcp_keepalives_*`
+/// and `tcp_user_timeout` settings), so the server also drops a dead client and releases its
+/// locks, including a dead leader's advisory lock. A value of 0 means the operating system's default.
 public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     /// The URL or conninfo string as given.
     public var connectionString: String
@@ -17,12 +27,28 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     /// server's own setting. `herald serve` sets it to its request timeout, so a slow query is
     /// stopped when its HTTP request gives up instead of holding the connection.
     public var statementTimeout: Duration?
+    /// Seconds a connection is idle before the first keepalive probe (`keepalives_idle`). Default 10.
+    public var keepaliveIdleSeconds: Int
+    /// Seconds between unanswered keepalive probes (`keepalives_interval`). Default 5.
+    public var keepaliveIntervalSeconds: Int
+    /// Unanswered probes after which the connection is considered dead (`keepalives_count`). Default 3.
+    public var keepaliveCount: Int
+    /// Milliseconds sent data may stay unacknowledged before the connection is considered dead
+    /// (`tcp_user_timeout`, Linux). Default 30 000.
+    public var tcpUserTimeoutMilliseconds: Int
 
-    public init(connectionString: String, connectTimeout: Int = 10, applicationName: String = "herald", statementTimeout: Duration? = nil) {
+    public init(
+        connectionString: String, connectTimeout: Int = 10, applicationName: String = "herald", statementTimeout: Duration? = nil,
+        keepaliveIdleSeconds: Int = 10, keepaliveIntervalSeconds: Int = 5, keepaliveCount: Int = 3, tcpUserTimeoutMilliseconds: Int = 30_000
+    ) {
         self.connectionString = connectionString
         self.connectTimeout = connectTimeout
         self.applicationName = applicationName
         self.statementTimeout = statementTimeout
+        self.keepaliveIdleSeconds = keepaliveIdleSeconds
+        self.keepaliveIntervalSeconds = keepaliveIntervalSeconds
+        self.keepaliveCount = keepaliveCount
+        self.tcpUserTimeoutMilliseconds = tcpUserTimeoutMilliseconds
     }
 
     /// The `SET` statements a new connection runs: fixed formats Herald's decoding relies on, and
@@ -34,6 +60,40 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
             settings += "; SET statement_timeout = \(milliseconds)"
         }
         return settings
+    }
+
+    /// The server side of the keepalives: the server probes an idle client and gives up on
+    /// unacknowledged data with the same values, so a partitioned client's backend ends (and its
+    /// locks go) instead of waiting for the operating system. Integers from this configuration only.
+    /// Run apart from `sessionSettings`: a server that cannot set them (a Unix socket ignores
+    /// them; an old server or a pooler may refuse them) still gets a usable connection.
+    var serverKeepaliveSettings: String {
+        "SET tcp_keepalives_idle = \(keepaliveIdleSeconds); SET tcp_keepalives_interval = \(keepaliveIntervalSeconds); "
+            + "SET tcp_keepalives_count = \(keepaliveCount); SET tcp_user_timeout = \(tcpUserTimeoutMilliseconds)"
+    }
+
+    /// The environment variables that tune every connection, with the property each one sets.
+    nonisolated(unsafe) static let environmentSettings: [(key: String, keyPath: WritableKeyPath<PostgresConfiguration, Int>)] = [
+        ("HERALD_DB_KEEPALIVES_IDLE", \.keepaliveIdleSeconds),
+        ("HERALD_DB_KEEPALIVES_INTERVAL", \.keepaliveIntervalSeconds),
+        ("HERALD_DB_KEEPALIVES_COUNT", \.keepaliveCount),
+        ("HERALD_DB_TCP_USER_TIMEOUT_MS", \.tcpUserTimeoutMilliseconds),
+    ]
+
+    /// Applies `HERALD_DB_KEEPALIVES_IDLE`, `HERALD_DB_KEEPALIVES_INTERVAL`,
+    /// `HERALD_DB_KEEPALIVES_COUNT` and `HERALD_DB_TCP_USER_TIMEOUT_MS` where they are set and not
+    /// blank. Throws `.invalidConfiguration` naming the variable when a value is not a
+    /// non-negative integer; nothing is changed then.
+    public mutating func applyEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(PostgresError) {
+        var copy = self
+        for (key, keyPath) in Self.environmentSettings {
+            guard let text = environment[key]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { continue }
+            guard let value = Int(text), value >= 0, value <= Int(Int32.max) else {
+                throw PostgresError(code: .invalidConfiguration, message: "\(key)=\(text) is not a non-negative whole number")
+            }
+            copy[keyPath: keyPath] = value
+        }
+        self = copy
     }
 
     /// Reads `HERALD_DATABASE_URL`, falling back to `DATABASE_URL`.
@@ -55,11 +115,19 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         connectionString.hasPrefix("postgres://") || connectionString.hasPrefix("postgresql://")
     }
 
-    /// The string passed to `PQconnectdb`: the original plus defaults for timeout and name.
+    /// The string passed to `PQconnectdb`: the original plus defaults for the timeout, the name
+    /// and the keepalives, each only when the original does not set it.
     var libpqConnectionString: String {
-        var extra: [(String, String)] = []
-        if !connectionString.contains("connect_timeout") { extra.append(("connect_timeout", String(connectTimeout))) }
-        if !connectionString.contains("application_name") { extra.append(("application_name", applicationName)) }
+        let defaults: [(String, String)] = [
+            ("connect_timeout", String(connectTimeout)),
+            ("application_name", applicationName),
+            ("keepalives", "1"),
+            ("keepalives_idle", String(keepaliveIdleSeconds)),
+            ("keepalives_interval", String(keepaliveIntervalSeconds)),
+            ("keepalives_count", String(keepaliveCount)),
+            ("tcp_user_timeout", String(tcpUserTimeoutMilliseconds)),
+        ]
+        let extra = defaults.filter { !setsParameter($0.0) }
         guard !extra.isEmpty else { return connectionString }
         if isURL {
             let separator = connectionString.contains("?") ? "&" : "?"
@@ -68,6 +136,15 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         }
         let pairs = extra.map { "\($0.0)='\($0.1.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'"))'" }
         return ([connectionString] + pairs).joined(separator: " ")
+    }
+
+    /// True when the connection string itself sets libpq parameter `key` (a URL query item, or a
+    /// `key=value` pair of a conninfo string); `keepalives` does not match `keepalives_idle`.
+    func setsParameter(_ key: String) -> Bool {
+        if isURL {
+            return URLComponents(string: connectionString)?.queryItems?.contains { $0.name == key } ?? false
+        }
+        return connectionString.range(of: #"(^|\s)"# + key + #"\s*="#, options: .regularExpression) != nil
     }
 
     /// The same server with another database name.

@@ -12,6 +12,9 @@ import Glibc
 /// Every libpq call runs on the connection's own serial dispatch queue, never on Swift's
 /// cooperative thread pool, so a slow query blocks only this connection's thread.
 /// A connection runs one statement at a time; share connections through `PostgresPool`.
+///
+/// Cancelling the task that awaits `query` or `execute` cancels the statement on the server
+/// (SQLSTATE 57014) and the call throws `CancellationError`; the connection stays usable.
 public final class PostgresConnection: @unchecked Sendable {
     /// The configuration this connection was opened with.
     public let configuration: PostgresConfiguration
@@ -21,6 +24,13 @@ public final class PostgresConnection: @unchecked Sendable {
     var handle: OpaquePointer?
     private var prepared: [String: String] = [:]
     private let brokenFlag = Atomic<Bool>(false)
+    /// False after a statement left the session inside a transaction (open, failed, or unknown).
+    private let idleFlag = Atomic<Bool>(true)
+    /// What `PQcancel` needs (server address, backend key). Written once on `queue` before
+    /// `connect` returns, then only read; freed in deinit.
+    var cancelHandle: OpaquePointer?
+    /// Cancel requests sent and not yet taken by the server; the next statement waits for them.
+    let cancelsInFlight = DispatchGroup()
 
     /// Prepared statements kept per connection; beyond this, statements run unprepared.
     private static let maxPreparedStatements = 512
@@ -33,6 +43,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     deinit {
         if let handle { PQfinish(handle) }
+        if let cancelHandle { PQfreeCancel(cancelHandle) }
     }
 
     /// Opens a connection, sets the session to UTC and ISO dates, and returns it.
@@ -60,16 +71,26 @@ public final class PostgresConnection: @unchecked Sendable {
     ///
     /// Parameters are sent separately from the SQL text (`$1`, `$2` …), never interpolated.
     /// Statements are prepared once per connection and reused.
+    ///
+    /// Cancelling the calling task while the statement runs cancels it on the server and throws
+    /// `CancellationError` (a transaction it ran in is then aborted: roll it back). A task that
+    /// is already cancelled when it calls still runs the statement, so cleanup keeps working.
     @discardableResult
     public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) async throws -> PostgresRows {
         let values = parameters.map(\.postgresValue)
-        return try await onQueue { try self.querySync(sql, values) }
+        return try await runCancellable { try self.querySync(sql, values) }
     }
 
     /// Runs SQL text with no parameters through the simple query protocol, which allows
     /// several statements at once. For migration files and fixed administrative statements only:
-    /// never build this text from input.
+    /// never build this text from input. Cancellation as for `query`.
     public func execute(_ sql: String) async throws {
+        try await runCancellable { try self.executeSync(sql) }
+    }
+
+    /// `execute` that task cancellation does not stop: for `COMMIT` and `ROLLBACK`, which must
+    /// finish once begun.
+    func executeToCompletion(_ sql: String) async throws {
         try await onQueue { try self.executeSync(sql) }
     }
 
@@ -86,18 +107,34 @@ public final class PostgresConnection: @unchecked Sendable {
     /// restart). Returns false and marks the connection broken when it did.
     public func isAlive() async -> Bool {
         (try? await onQueue { () -> Bool in
-            guard let handle = self.handle, PQstatus(handle) == CONNECTION_OK else { return false }
-            // A readable idle socket means EOF, a FATAL from a terminating server, or a harmless
-            // async message. Consume until the socket is quiet; EOF shows up as a failed read.
-            for _ in 0..<8 {
-                var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-                guard poll(&descriptor, 1, 0) > 0 else { break }
-                if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
-                    self.brokenFlag.store(true, ordering: .relaxed)
-                    return false
-                }
+            guard let handle = self.handle, PQstatus(handle) == CONNECTION_OK, !self.isBroken else { return false }
+            return !self.peerClosedSync(handle)
+        }) ?? false
+    }
+
+    /// True when the last statement left the session outside any transaction; a pool hands out
+    /// only such connections.
+    var isIdleOutsideTransaction: Bool { idleFlag.load(ordering: .relaxed) }
+
+    /// Makes the connection fit for the next pool user: an open or failed transaction is rolled
+    /// back. Returns false (the pool then discards it) when it is closed, the server closed it,
+    /// or it is still not idle afterwards (the ROLLBACK failed, or the state is unknown).
+    func resetForReuse() async -> Bool {
+        (try? await onQueue { () -> Bool in
+            guard let handle = self.handle, PQstatus(handle) == CONNECTION_OK, !self.peerClosedSync(handle) else { return false }
+            let status = PQtransactionStatus(handle)
+            if status == PQTRANS_IDLE { return true }
+            guard status == PQTRANS_INTRANS || status == PQTRANS_INERROR else { return false }
+            self.logger.info("rolling back a transaction left open on a connection returned to the pool", metadata: [
+                "transaction": "\(status == PQTRANS_INERROR ? "failed" : "open")",
+            ])
+            do {
+                try self.executeSync("ROLLBACK")
+            } catch {
+                self.logger.info("ROLLBACK of a returned connection failed; discarding it", metadata: ["error": "\(error)"])
+                return false
             }
-            return true
+            return PQtransactionStatus(handle) == PQTRANS_IDLE
         }) ?? false
     }
 
@@ -119,13 +156,48 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(code: .connectionFailed, message: "could not connect to PostgreSQL: \(message)")
         }
         // libpq prints NOTICEs to stderr by default; they belong to the server log, not ours.
-        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        // A FATAL outside a query (the server is terminating this backend) arrives as a notice,
+        // before the socket closes: mark the connection broken as soon as it is read. The
+        // receiver runs only inside libpq calls on this handle, which `self` outlives.
+        PQsetNoticeReceiver(handle, { context, result in
+            guard let context, let result, let severity = PQresultErrorField(result, Int32(UInt8(ascii: "V"))) else { return }
+            let text = String(cString: severity)
+            if text == "FATAL" || text == "PANIC" {
+                Unmanaged<PostgresConnection>.fromOpaque(context).takeUnretainedValue().markBroken()
+            }
+        }, Unmanaged.passUnretained(self).toOpaque())
         self.handle = handle
+        cancelHandle = PQgetCancel(handle)
         try executeSync(configuration.sessionSettings)
+        do {
+            try executeSync(configuration.serverKeepaliveSettings)
+        } catch {
+            // The connection works without them; only a partitioned client is noticed later.
+            logger.debug("server-side keepalives not set", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// A readable idle socket means EOF, a FATAL from a terminating server, or a harmless async
+    /// message. Consumes until the socket is quiet; EOF shows up as a failed read, a FATAL
+    /// through the notice receiver once parsed (`PQisBusy` parses), and either marks the
+    /// connection broken.
+    private func peerClosedSync(_ handle: OpaquePointer) -> Bool {
+        for _ in 0..<8 {
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 0) > 0 else { break }
+            if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
+                brokenFlag.store(true, ordering: .relaxed)
+                return true
+            }
+            _ = PQisBusy(handle)
+            if isBroken { return true }
+        }
+        return false
     }
 
     func executeSync(_ sql: String) throws {
         let handle = try liveHandle()
+        defer { noteTransactionStatus(handle) }
         let result = PQexec(handle, sql)
         defer { PQclear(result) }
         try check(result, sql: sql, handle: handle)
@@ -133,6 +205,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     func querySync(_ sql: String, _ values: [PostgresValue]) throws -> PostgresRows {
         let handle = try liveHandle()
+        defer { noteTransactionStatus(handle) }
         let count = Int32(values.count)
         var types = values.map { Oid($0.oid) }
         var lengths = values.map { Int32($0.bytes?.count ?? 0) }
@@ -191,6 +264,15 @@ public final class PostgresConnection: @unchecked Sendable {
             if PQstatus(handle) != CONNECTION_OK { error.code = .connectionFailed }
             throw error
         }
+    }
+
+    private func noteTransactionStatus(_ handle: OpaquePointer) {
+        idleFlag.store(PQtransactionStatus(handle) == PQTRANS_IDLE, ordering: .relaxed)
+    }
+
+    /// Marks the connection unusable; a pool discards it on release.
+    func markBroken() {
+        brokenFlag.store(true, ordering: .relaxed)
     }
 
     private func markBrokenIfNeeded(_ handle: OpaquePointer) {

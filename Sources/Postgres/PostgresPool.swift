@@ -6,6 +6,10 @@ import Synchronization
 /// Connections are opened lazily up to `maximumConnections`. A connection that failed at the
 /// transport level, or whose server closed it while idle (for example across a server restart),
 /// is discarded; the next checkout opens a fresh one. Waiters are served first in, first out.
+///
+/// A connection is never handed out inside a transaction: one returned with a transaction open
+/// or failed (a body that ran `BEGIN` and neither committed nor rolled back, or was cancelled
+/// mid-transaction) is rolled back on release, and discarded if that fails.
 public final class PostgresPool: Sendable {
     /// Pool settings.
     public struct Configuration: Sendable {
@@ -48,10 +52,10 @@ public final class PostgresPool: Sendable {
         let connection = try await checkout()
         do {
             let value = try await body(connection)
-            release(connection)
+            await release(connection)
             return value
         } catch {
-            release(connection)
+            await release(connection)
             throw error
         }
     }
@@ -158,8 +162,12 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    private func release(_ connection: PostgresConnection) {
-        if connection.isBroken {
+    private func release(_ connection: PostgresConnection) async {
+        // The common case costs nothing: the last statement left the session idle.
+        var reusable = !connection.isBroken
+        if reusable && !connection.isIdleOutsideTransaction { reusable = await connection.resetForReuse() }
+        if !reusable {
+            logger.debug("discarding a returned connection", metadata: ["broken": "\(connection.isBroken)"])
             discard(connection)
             return
         }

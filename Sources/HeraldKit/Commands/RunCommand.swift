@@ -28,7 +28,8 @@ struct RunCommand: AsyncParsableCommand {
         let workerConfiguration = try worker.configuration()
         let providers = try ProviderSettings.resolve(environment: environment, sandbox: http.isSandbox, logger: logger)
         let registry = HeraldMetrics.bootstrap()
-        let database = try global.databaseConfiguration(applicationName: "herald run")
+        var database = try global.databaseConfiguration(applicationName: "herald run")
+        database.statementTimeout = try worker.statementTimeout()
         let pool = PostgresPool(configuration: database, pool: .init(maximumConnections: worker.poolSize(for: workerConfiguration)), logger: logger)
         // The HTTP side has its own connections, whose statements stop with their request (see herald serve).
         var serverDatabase = database

@@ -38,8 +38,10 @@ struct WorkCommand: AsyncParsableCommand {
         let useSandbox = sandbox || ["1", "true", "yes"].contains(environment["HERALD_SANDBOX"]?.lowercased() ?? "")
         // Fail before touching the database when credentials are missing.
         let providers = try ProviderSettings.resolve(environment: environment, sandbox: useSandbox, logger: logger)
+        var database = try global.databaseConfiguration(applicationName: "herald work")
+        database.statementTimeout = try worker.statementTimeout(environment: environment)
         let pool = PostgresPool(
-            configuration: try global.databaseConfiguration(applicationName: "herald work"),
+            configuration: database,
             pool: .init(maximumConnections: worker.poolSize(for: configuration)), logger: logger)
         let http = HandlerCatalog.httpClients(environment: environment)
         defer { http.forEach { $0.shutdown() } }

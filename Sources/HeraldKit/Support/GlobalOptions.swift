@@ -32,14 +32,25 @@ struct GlobalOptions: ParsableArguments {
         return logger
     }
 
-    /// The database configuration, or a message saying how to set it.
-    func databaseConfiguration(applicationName: String = "herald") throws -> PostgresConfiguration {
+    /// The database configuration, or a message saying how to set it: the URL (flag, then
+    /// environment) plus the connection tuning from `HERALD_DB_KEEPALIVES_*` and
+    /// `HERALD_DB_TCP_USER_TIMEOUT_MS`.
+    func databaseConfiguration(
+        applicationName: String = "herald", environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> PostgresConfiguration {
+        var configuration: PostgresConfiguration
         if let databaseURL, !databaseURL.isEmpty {
-            return PostgresConfiguration(connectionString: databaseURL, applicationName: applicationName)
-        }
-        guard let configuration = PostgresConfiguration.fromEnvironment(applicationName: applicationName) else {
+            configuration = PostgresConfiguration(connectionString: databaseURL, applicationName: applicationName)
+        } else if let fromEnvironment = PostgresConfiguration.fromEnvironment(environment, applicationName: applicationName) {
+            configuration = fromEnvironment
+        } else {
             throw ValidationError(
                 "no database configured: set HERALD_DATABASE_URL (e.g. postgres://user:pass@localhost:5432/nexus) or pass --database-url")
+        }
+        do {
+            try configuration.applyEnvironment(environment)
+        } catch {
+            throw ValidationError(error.message)
         }
         return configuration
     }

@@ -34,6 +34,9 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .long, help: "The maintenance leader's lease in seconds: failover after the leader dies or its network goes silent takes at most this plus a third (env HERALD_LEADER_LEASE_SECONDS, default 5).")
     var leaderLeaseSeconds: Double?
 
+    @Option(name: .long, help: "The server cancels any statement of this worker's connections that runs longer, in seconds (env HERALD_STATEMENT_TIMEOUT_SECONDS, default: no limit).")
+    var statementTimeoutSeconds: Double?
+
     @Flag(name: .long, help: "Never take part in leader election (no rescuer, stager, pruner or digest scheduler here).")
     var noMaintenance = false
 
@@ -70,6 +73,21 @@ struct WorkerOptions: ParsableArguments {
         guard leaderLease >= 0.3 else { throw ValidationError("the leader lease must be at least 0.3 s (HERALD_LEADER_LEASE_SECONDS / --leader-lease-seconds)") }
         configuration.leaderLease = .milliseconds(Int64(leaderLease * 1000))
         return configuration
+    }
+
+    /// `--statement-timeout-seconds`, then `HERALD_STATEMENT_TIMEOUT_SECONDS`; nil (blank or
+    /// unset) leaves statements to the server's own `statement_timeout`.
+    func statementTimeout(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Duration? {
+        var seconds = statementTimeoutSeconds
+        if seconds == nil, let text = environment["HERALD_STATEMENT_TIMEOUT_SECONDS"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            guard let value = Double(text) else {
+                throw ValidationError("HERALD_STATEMENT_TIMEOUT_SECONDS=\(text) is not a number of seconds")
+            }
+            seconds = value
+        }
+        guard let seconds else { return nil }
+        guard seconds > 0, seconds.isFinite else { throw ValidationError("the statement timeout must be a positive number of seconds") }
+        return .milliseconds(Int64((seconds * 1000).rounded(.up)))
     }
 
     func poolSize(for configuration: WorkerConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
