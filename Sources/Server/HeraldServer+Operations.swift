@@ -7,13 +7,14 @@ import Hummingbird
 import NIOCore
 
 extension HeraldServer {
-    /// `GET /healthz`: 200 when the database answers within 2 s, else 503.
+    /// `GET /healthz`: 200 when the database answers within `healthCheckTimeout` (2 s), else 503.
     func health() async -> Response {
         let pool = self.pool
+        let timeout = configuration.healthCheckTimeout
         let healthy = await withTaskGroup(of: Bool.self) { group in
             group.addTask { (try? await pool.query("SELECT 1")) != nil }
             group.addTask {
-                try? await Task.sleep(for: .seconds(2))
+                try? await Task.sleep(for: timeout)
                 return false
             }
             defer { group.cancelAll() }

@@ -47,6 +47,8 @@ public struct ServerConfiguration: Sendable {
     public var adminReadOnly: Credentials?
     public var maximumBodySize: Int
     public var requestTimeout: Duration
+    /// `GET /healthz` answers 503 when the database has not answered `SELECT 1` within this. Default 2 s.
+    public var healthCheckTimeout: Duration = .seconds(2)
     /// Largest body of the inbound route: Postmark allows 35 MB of attachments, about 47 MB once
     /// base64-encoded in its JSON, so the default is 50 MiB.
     public var maximumInboundBodySize: Int

@@ -110,7 +110,9 @@ struct CurlClientTests {
     @Test("1,000 concurrent requests on one client all succeed with their own bodies")
     func thousandConcurrent() async throws {
         try await withTestServer { server in
-            let client = CurlClient()
+            // Correctness under concurrency, not speed: on a busy machine the in-process server
+            // may need more than the default 30 s for all of them.
+            let client = CurlClient(configuration: .init(connectTimeout: .seconds(60), timeout: .seconds(300)))
             defer { client.shutdown() }
             let failures = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<1_000 {
@@ -130,7 +132,7 @@ struct CurlClientTests {
     @Test("1,000 concurrent requests through a capped connection pool")
     func thousandConcurrentCapped() async throws {
         try await withTestServer { server in
-            let client = CurlClient(configuration: .init(maxConnectionsPerHost: 16))
+            let client = CurlClient(configuration: .init(connectTimeout: .seconds(60), timeout: .seconds(300), maxConnectionsPerHost: 16))
             defer { client.shutdown() }
             let connections = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<1_000 {

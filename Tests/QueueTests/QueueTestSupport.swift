@@ -39,7 +39,10 @@ func withWorker<T: Sendable>(
 /// Fast settings for tests.
 func testConfiguration(queues: [String: Int] = ["default": 10], maintenance: Bool = true) -> WorkerConfiguration {
     WorkerConfiguration(
-        queues: queues, claimBatchSize: 50, pollInterval: .milliseconds(200), lease: .seconds(5),
+        queues: queues, claimBatchSize: 50, pollInterval: .milliseconds(200),
+        // Long: on a busy machine a heartbeat can be late by seconds, and a rescue of a live
+        // worker's job would make a test see attempt 2. Tests of rescue set their own.
+        lease: .seconds(30),
         shutdownGracePeriod: .seconds(5), backoff: Backoff(base: .milliseconds(20), maximum: .milliseconds(100), jitter: 0.1),
         runsMaintenance: maintenance, maintenanceInterval: .milliseconds(100),
         // Long, so a busy machine that stalls a renewal for seconds does not hand the lead over

@@ -20,10 +20,13 @@ let twilioToken = "twilio-test-token"
 func testServerConfiguration(
     trustedProxies: TrustedProxies = .none, maximumBodySize: Int = 1 << 20, admin: ServerConfiguration.Credentials? = nil
 ) -> ServerConfiguration {
-    ServerConfiguration(
+    var configuration = ServerConfiguration(
         host: "127.0.0.1", port: 0, publicURL: "https://herald.example.test", signingKey: testKey,
         postmarkWebhook: .init(user: webhookUser, password: webhookPassword), twilioAuthToken: twilioToken,
         trustedProxies: trustedProxies, admin: admin, maximumBodySize: maximumBodySize, requestTimeout: .seconds(10))
+    // A busy machine can take seconds to open the first connection; the 503 case has its own test.
+    configuration.healthCheckTimeout = .seconds(20)
+    return configuration
 }
 
 /// Runs a HeraldServer on a fresh database for `body`, with a CurlClient to call it.

@@ -33,6 +33,8 @@ struct InlineFirstAttemptTests {
         /// The backoff the job was written with: `run_at - created_at`, both the writing statement's
         /// `now()`, so a slow machine between the write and this read changes nothing.
         var runsInSeconds: Double
+        /// `run_at` as seconds since 1970.
+        var runAt: Double
         var finished: Bool
     }
 
@@ -40,13 +42,14 @@ struct InlineFirstAttemptTests {
         try await h.pool.query(
             """
             SELECT state, attempt, errors::text AS errors, unique_key, extract(epoch FROM run_at - created_at)::float8 AS runs_in,
+                   extract(epoch FROM run_at)::float8 AS run_at,
                    finished_at IS NOT NULL AS finished
               FROM herald_jobs WHERE kind = 'email.send' ORDER BY id
             """
         ).map {
             JobRow(state: try $0.decode(String.self, column: "state"), attempt: try $0.decode(Int.self, column: "attempt"),
                    errors: try $0.decode(String.self, column: "errors"), uniqueKey: try $0.decode(String?.self, column: "unique_key"),
-                   runsInSeconds: try $0.decode(Double.self, column: "runs_in"), finished: try $0.decode(Bool.self, column: "finished"))
+                   runsInSeconds: try $0.decode(Double.self, column: "runs_in"), runAt: try $0.decode(Double.self, column: "run_at"), finished: try $0.decode(Bool.self, column: "finished"))
         }
     }
 
@@ -75,6 +78,7 @@ struct InlineFirstAttemptTests {
             let tenant = UUID()
             let id = try await h.notify(tenant: tenant, user: try await h.addUser(tenant: tenant, email: "flaky@example.com"), priority: "urgent")
             h.sandbox.failNext(1, endpoint: .email, with: .status(500))
+            let before = Date().timeIntervalSince1970
             #expect(try await Self.router(h).handle(Self.routeJob(id)) == .completed)
             let jobs = try await Self.emailJobs(h)
             #expect(jobs.count == 1)
@@ -84,7 +88,11 @@ struct InlineFirstAttemptTests {
             #expect(job.errors.contains("500"))
             #expect(job.errors.contains("notification.route (first attempt)"))
             #expect(job.uniqueKey == "email.send:\(id.uuidString.lowercased())")
-            #expect(job.runsInSeconds > 8 && job.runsInSeconds <= 10.5, "backoff 10 s without jitter (run_at is computed before the write), got \(job.runsInSeconds)")
+            // Backoff 10 s without jitter, counted from the failed attempt: at least 10 s after the
+            // attempt began, at most 10 s after the row was written (run_at is computed before the
+            // write). Bounds that hold however slow the machine is.
+            #expect(job.runAt - before >= 9.9, "run_at only \(job.runAt - before) s after the attempt began")
+            #expect(job.runsInSeconds <= 10.5, "run_at \(job.runsInSeconds) s after the row was written")
             #expect(!job.finished)
             #expect(try await h.column("route", of: id) == "email")
             #expect(try await h.column("email_sent_at", of: id) == nil)
