@@ -34,7 +34,7 @@ struct RunCommand: AsyncParsableCommand {
         var serverDatabase = database
         serverDatabase.statementTimeout = serverConfiguration.requestTimeout
         let serverPool = PostgresPool(configuration: serverDatabase, pool: .init(maximumConnections: http.poolSize()), logger: logger)
-        let curl = HandlerCatalog.httpClients(environment: environment)
+        let curl = try HandlerCatalog.httpClients(environment: environment)
         defer { curl.forEach { $0.shutdown() } }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var sandbox: SandboxProviders?

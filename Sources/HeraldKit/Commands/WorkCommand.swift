@@ -22,7 +22,8 @@ struct WorkCommand: AsyncParsableCommand {
             off (routing records sms_not_configured); a partial Twilio configuration is an error. --sandbox (or
             HERALD_SANDBOX=1) starts the loopback sandbox providers in this process and sends everything there.
             Sender defaults: HERALD_FROM_EMAIL, HERALD_FROM_NAME, HERALD_MESSAGE_ID_DOMAIN. HERALD_HTTP_CLIENTS (default 4):
-            libcurl clients the immediate emails are spread over.
+            libcurl clients the immediate emails are spread over. HERALD_HTTP_MAX_RESPONSE_BYTES (default 16777216):
+            largest provider response accepted.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -41,7 +42,7 @@ struct WorkCommand: AsyncParsableCommand {
         let pool = PostgresPool(
             configuration: try global.databaseConfiguration(applicationName: "herald work"),
             pool: .init(maximumConnections: worker.poolSize(for: configuration)), logger: logger)
-        let http = HandlerCatalog.httpClients(environment: environment)
+        let http = try HandlerCatalog.httpClients(environment: environment)
         defer { http.forEach { $0.shutdown() } }
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -151,9 +152,26 @@ enum HandlerCatalog {
     }
 
     /// HERALD_HTTP_CLIENTS (default 4) libcurl clients: several multi drivers, each polling only
-    /// its own share of the in-flight requests.
-    static func httpClients(environment: [String: String]) -> [CurlClient] {
-        (0..<max(1, Int(environment["HERALD_HTTP_CLIENTS"] ?? "") ?? 4)).map { _ in CurlClient() }
+    /// its own share of the in-flight requests. Each accepts responses up to
+    /// HERALD_HTTP_MAX_RESPONSE_BYTES (default 16 MiB).
+    ///
+    /// - Throws: a `ValidationError` when the setting is not a positive number, or when the libcurl
+    ///   loaded is older than `CurlLibraryVersion.minimumSupported` (said at start-up rather than
+    ///   at the first email).
+    static func httpClients(environment: [String: String]) throws -> [CurlClient] {
+        do {
+            try CurlLibraryVersion.checkLoaded()
+        } catch {
+            throw ValidationError(error.message)
+        }
+        var configuration = CurlClient.Configuration()
+        if let text = environment["HERALD_HTTP_MAX_RESPONSE_BYTES"], !text.isEmpty {
+            guard let limit = Int(text), limit > 0 else {
+                throw ValidationError("HERALD_HTTP_MAX_RESPONSE_BYTES must be a positive number of bytes (default \(CurlClient.Configuration.defaultMaxResponseBodySize))")
+            }
+            configuration.maxResponseBodySize = limit
+        }
+        return (0..<max(1, Int(environment["HERALD_HTTP_CLIENTS"] ?? "") ?? 4)).map { _ in CurlClient(configuration: configuration) }
     }
 
     /// Sender defaults from HERALD_FROM_EMAIL, HERALD_FROM_NAME and HERALD_MESSAGE_ID_DOMAIN;
