@@ -45,7 +45,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         services.append(.init(service: DeliveryWorkerService(
             pool: pool, http: curl, providers: providers, sandbox: sandbox, configuration: workerConfiguration,
-            delivery: HandlerCatalog.deliveryConfiguration(environment: environment), environment: environment, logger: logger)))
+            delivery: HandlerCatalog.deliveryConfiguration(environment: environment),
+            discussion: try HandlerCatalog.discussionSettings(environment: environment, sandbox: http.isSandbox), logger: logger)))
         services.append(.init(service: HeraldServer(configuration: serverConfiguration, pool: serverPool, registry: registry, logger: logger)))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

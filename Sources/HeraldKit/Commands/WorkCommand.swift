@@ -56,7 +56,8 @@ struct WorkCommand: AsyncParsableCommand {
         }
         let workerService = DeliveryWorkerService(
             pool: pool, http: http, providers: providers, sandbox: sandboxProviders, configuration: configuration,
-            delivery: HandlerCatalog.deliveryConfiguration(environment: environment), environment: environment, logger: logger)
+            delivery: HandlerCatalog.deliveryConfiguration(environment: environment),
+            discussion: try HandlerCatalog.discussionSettings(environment: environment, sandbox: useSandbox), logger: logger)
         services.append(.init(service: workerService))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -92,16 +93,21 @@ struct ProviderSettings: Sendable {
 
 /// Runs the JobWorker once the providers are reachable (in sandbox mode, once the in-process
 /// sandbox listens, so the clients know its port). Used by `herald work`, `herald run` and `herald demo`.
-struct DeliveryWorkerService: Service {
+///
+/// It holds parsed settings only, never the process environment, and prints as its bare name:
+/// ServiceLifecycle logs every service's description at debug level.
+struct DeliveryWorkerService: Service, CustomStringConvertible {
     let pool: PostgresPool
     let http: [CurlClient]
     let providers: ProviderSettings
     let sandbox: SandboxProviders?
     let configuration: WorkerConfiguration
     let delivery: NotificationDeliveryConfiguration
-    /// For the discussion settings (HERALD_SECRET, HERALD_PUBLIC_URL …).
-    let environment: [String: String]
+    /// The discussion side's settings (HERALD_SECRET, HERALD_PUBLIC_URL …).
+    let discussion: DiscussionSettings
     let logger: Logger
+
+    var description: String { "DeliveryWorkerService" }
 
     func run() async throws {
         var postmarkConfiguration = providers.postmark
@@ -113,12 +119,7 @@ struct DeliveryWorkerService: Service {
             logger.info("sandbox providers running", metadata: ["url": "\(url)"])
         }
         let postmarks = http.map { PostmarkClient(configuration: postmarkConfiguration, httpClient: $0, logger: logger) }
-        let settings: DiscussionSettings
-        do {
-            settings = try DiscussionSettings.fromEnvironment(environment, sandbox: providers.sandbox)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        let settings = discussion
         // Digests carry a one-click unsubscribe URL that `herald serve` verifies with the same secret.
         var delivery = self.delivery
         if delivery.digestUnsubscribe == nil {
@@ -172,6 +173,15 @@ enum HandlerCatalog {
             configuration.maxResponseBodySize = limit
         }
         return (0..<max(1, Int(environment["HERALD_HTTP_CLIENTS"] ?? "") ?? 4)).map { _ in CurlClient(configuration: configuration) }
+    }
+
+    /// The discussion settings (HERALD_SECRET, HERALD_PUBLIC_URL …), read before anything starts.
+    static func discussionSettings(environment: [String: String], sandbox: Bool) throws -> DiscussionSettings {
+        do {
+            return try DiscussionSettings.fromEnvironment(environment, sandbox: sandbox)
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     /// Sender defaults from HERALD_FROM_EMAIL, HERALD_FROM_NAME and HERALD_MESSAGE_ID_DOMAIN;
