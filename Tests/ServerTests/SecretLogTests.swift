@@ -4,10 +4,11 @@ import HeraldTestSupport
 import Postgres
 import Testing
 
-/// Every `herald` command, run as an operator runs it at `HERALD_LOG_LEVEL=trace` with distinctive
-/// secrets in its environment, prints none of them on stdout or stderr: not the token signing key,
-/// the provider tokens, the webhook and console passwords, a password in a provider URL, nor the
-/// database password in a `postgres://` URL or a `password=` conninfo.
+/// Every `herald` command (serve, work, run, sandbox, demo, migrate, stats, jobs, enqueue), run as
+/// an operator runs it at `HERALD_LOG_LEVEL=trace` with distinctive secrets in its environment,
+/// prints none of them on stdout or stderr: not the token signing key, the provider tokens, the
+/// webhook and console passwords, a password in a provider URL, nor the database password in a
+/// `postgres://` URL or a `password=` conninfo.
 @Suite("No secret in any log line")
 struct SecretLogTests {
     /// One distinctive value per secret; a test fails if any of them, or a basic-auth header built
@@ -260,6 +261,15 @@ struct SecretLogTests {
         #expect(await sandbox.process.exitStatus() == 0, "\(sandbox.output)")
         #expect(sandbox.loggedVerbosely)
         sandbox.expectNoSecret(secrets)
+    }
+
+    @Test("herald demo: its own throwaway database and sandbox, with the console passwords from the environment")
+    func demo() async throws {
+        let secrets = Secrets()
+        let demo = try await Command.run(["demo"], environment: Self.environment(secrets, database: ""))
+        #expect(demo.process.exitStatusIfExited() == 0, "\(demo.output)")
+        #expect(demo.loggedVerbosely)
+        demo.expectNoSecret(secrets)
     }
 
     @Test("one-shot commands with the password in a URL and in a conninfo string: migrate, stats, jobs, enqueue")
