@@ -25,6 +25,15 @@ extension CurlClient {
         /// opened, and the next burst opened them again: `herald bench delivery` saw about one new
         /// connection (handshake, server-side channel set-up, TIME_WAIT) per four emails.
         public var maxIdleConnections: Int
+        /// Largest response accepted, in bytes: body, and separately the final response's header block.
+        /// A larger one aborts the transfer (refused up front when `Content-Length` says so, else as
+        /// soon as the bytes received pass the limit), and ``CurlClient/execute(_:)`` throws
+        /// ``CurlError`` code `.responseTooLarge`; no more than this is ever held in memory per
+        /// transfer. Default ``defaultMaxResponseBodySize`` (16 MiB): provider APIs answer in a few KB.
+        public var maxResponseBodySize: Int
+
+        /// The default of ``maxResponseBodySize``: 16 MiB.
+        public static let defaultMaxResponseBodySize = 16 << 20
 
         /// Creates a configuration; every argument has the default documented on its property.
         public init(
@@ -35,7 +44,8 @@ extension CurlClient {
             verifyTLS: Bool = true,
             userAgent: String = "herald/1.0",
             enableHTTP2: Bool = true,
-            maxIdleConnections: Int = 1_024
+            maxIdleConnections: Int = 1_024,
+            maxResponseBodySize: Int = Configuration.defaultMaxResponseBodySize
         ) {
             self.connectTimeout = connectTimeout
             self.timeout = timeout
@@ -45,6 +55,7 @@ extension CurlClient {
             self.userAgent = userAgent
             self.enableHTTP2 = enableHTTP2
             self.maxIdleConnections = maxIdleConnections
+            self.maxResponseBodySize = maxResponseBodySize
         }
     }
 }

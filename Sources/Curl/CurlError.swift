@@ -6,7 +6,7 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, coarsely; compare with the static members (`error.code == .timedOut`).
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case timedOut, couldntConnect, couldntResolveHost, tls, send, receive, cancelled, shutdown, other
+            case timedOut, couldntConnect, couldntResolveHost, tls, send, receive, responseTooLarge, cancelled, shutdown, other
         }
 
         private let base: Base
@@ -25,6 +25,9 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
         public static let send = Code(.send)
         /// Receiving the response failed (reset, empty reply, broken framing …).
         public static let receive = Code(.receive)
+        /// The response was larger than ``CurlClient/Configuration/maxResponseBodySize``; the transfer
+        /// was aborted before more of it was kept.
+        public static let responseTooLarge = Code(.responseTooLarge)
         /// The calling Task was cancelled; the transfer was aborted.
         public static let cancelled = Code(.cancelled)
         /// The client was shut down before the transfer finished.
@@ -50,8 +53,17 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// The error of a response larger than `limit` bytes, saying which setting raises the limit.
+    public static func responseTooLarge(limit: Int, curlCode: Int32? = nil) -> CurlError {
+        CurlError(
+            code: .responseTooLarge, curlCode: curlCode,
+            message: "the response is larger than the client's limit of \(limit) bytes; the transfer was aborted "
+                + "(raise CurlClient.Configuration.maxResponseBodySize, in herald the HERALD_HTTP_MAX_RESPONSE_BYTES variable)")
+    }
+
     /// True for failures worth retrying: timeouts, refused or reset connections, DNS failures,
-    /// send and receive errors. TLS failures, cancellation, shutdown and `other` are not transient.
+    /// send and receive errors. TLS failures, too-large responses (the same answer would be too large
+    /// again), cancellation, shutdown and `other` are not transient.
     public var isTransient: Bool {
         switch code {
         case .timedOut, .couldntConnect, .couldntResolveHost, .send, .receive: true

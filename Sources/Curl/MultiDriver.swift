@@ -237,7 +237,7 @@ final class MultiDriver: @unchecked Sendable {
                 }
                 let outcome: Result<TransferResult, CurlError> = code == CURLE_OK
                     ? .success(transfer.makeResult())
-                    : .failure(CurlError(curlCode: code, errorBuffer: transfer.easy.errorMessage))
+                    : .failure(transfer.failure(code))
                 curl_multi_remove_handle(multi, raw)
                 finishedHandles.append(transfer.easy)
                 resume(transfer, with: outcome)

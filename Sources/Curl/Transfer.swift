@@ -24,6 +24,12 @@ final class Transfer: @unchecked Sendable {
     /// response's headers survive (`100 Continue`, proxies).
     var responseHeaderBytes: [UInt8] = []
 
+    /// Most bytes kept of the body, and of the header block (``CurlClient/Configuration/maxResponseBodySize``).
+    let maxResponseSize: Int
+    /// Set when a callback refused bytes past ``maxResponseSize``; libcurl then ends the transfer
+    /// with `CURLE_WRITE_ERROR`, which this turns into `.responseTooLarge`.
+    private(set) var responseTooLarge = false
+
     var continuation: CheckedContinuation<TransferResult, any Error>?
     var cancelRequested = false
     var taken = false
@@ -31,6 +37,7 @@ final class Transfer: @unchecked Sendable {
     /// Configures `easy` for `request`. On error the caller still owns `easy`.
     init(request: HTTPRequest, configuration: CurlClient.Configuration, easy: EasyHandle) throws(CurlError) {
         self.easy = easy
+        self.maxResponseSize = max(0, configuration.maxResponseBodySize)
         try configure(request, configuration)
     }
 
@@ -48,11 +55,39 @@ final class Transfer: @unchecked Sendable {
 
     /// Called by libcurl once per header line. A status line starts a new response, so interim (`1xx`)
     /// and proxy responses are dropped and only the final response's headers remain.
-    func receiveHeaderLine(_ line: UnsafeRawBufferPointer) {
+    /// - Returns: false (abort) when the header block would pass the limit.
+    func receiveHeaderLine(_ line: UnsafeRawBufferPointer) -> Bool {
         if line.starts(with: "HTTP/".utf8) {
             responseHeaderBytes.removeAll(keepingCapacity: true)
         }
+        guard line.count <= maxResponseSize - responseHeaderBytes.count else {
+            responseTooLarge = true
+            return false
+        }
         responseHeaderBytes.append(contentsOf: line)
+        return true
+    }
+
+    /// Called by libcurl with each piece of the body.
+    /// - Returns: false (abort) when the body would pass the limit; nothing past it is kept.
+    func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        guard chunk.count <= maxResponseSize - responseBody.count else {
+            responseTooLarge = true
+            responseBody = []
+            return false
+        }
+        responseBody.append(contentsOf: chunk)
+        return true
+    }
+
+    /// The error for a transfer that libcurl ended with `code`.
+    func failure(_ code: CURLcode) -> CurlError {
+        // CURLE_FILESIZE_EXCEEDED: CURLOPT_MAXFILESIZE_LARGE refused a too-large Content-Length.
+        if responseTooLarge || code == CURLE_FILESIZE_EXCEEDED {
+            responseBody = []
+            return .responseTooLarge(limit: maxResponseSize, curlCode: Int32(bitPattern: code.rawValue))
+        }
+        return CurlError(curlCode: code, errorBuffer: easy.errorMessage)
     }
 
     func makeResult() -> TransferResult {
@@ -75,7 +110,7 @@ final class Transfer: @unchecked Sendable {
             throw CurlError(code: .other, message: "invalid URL (contains NUL)")
         }
         try easy.set(CURLOPT_URL, request.url)
-        try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        try CurlError.check(ccurl_easy_allow_http_only(easy.raw), "curl_easy_setopt(PROTOCOLS)")
         try easy.set(CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeout.curlMilliseconds)
         try easy.set(CURLOPT_TIMEOUT_MS, (request.timeout ?? configuration.timeout).curlMilliseconds)
         try easy.set(CURLOPT_SSL_VERIFYPEER, configuration.verifyTLS ? 1 : 0)
@@ -100,6 +135,11 @@ final class Transfer: @unchecked Sendable {
             try easy.set(CURLOPT_USERNAME, auth.username)
             try easy.set(CURLOPT_PASSWORD, auth.password)
         }
+        if request.method != .HEAD {
+            // Refuses a declared Content-Length over the limit before any body arrives (a HEAD
+            // response declares the size of a body it does not send, so it is exempt).
+            try easy.set(CURLOPT_MAXFILESIZE_LARGE, offset: Int64(maxResponseSize))
+        }
         try configureMethodAndBody(request)
         try configureHeaders(request)
 
@@ -108,7 +148,8 @@ final class Transfer: @unchecked Sendable {
             guard let context else { return 0 }
             let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
             if length > 0, let buffer {
-                transfer.responseBody.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
+                // A short count makes libcurl abort the transfer (CURLE_WRITE_ERROR).
+                guard transfer.receiveBody(UnsafeRawBufferPointer(start: buffer, count: length)) else { return 0 }
             }
             return length
         })
@@ -118,7 +159,7 @@ final class Transfer: @unchecked Sendable {
             guard let context else { return 0 }
             let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
             if length > 0, let buffer {
-                transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: buffer, count: length))
+                guard transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: buffer, count: length)) else { return 0 }
             }
             return length
         })

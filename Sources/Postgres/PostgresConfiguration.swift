@@ -169,7 +169,13 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
             of: #"password\s*=\s*('([^'\\]|\\.)*'|\S+)"#, with: "password=***", options: .regularExpression)
     }
 
-    public var description: String { redacted }
+    /// ``redacted``, then masked once more for what it cannot parse: the user-info password of a URL
+    /// that `URLComponents` rejects (several hosts) and a `password=` query parameter.
+    public var description: String {
+        redacted
+            .replacingOccurrences(of: #"(://[^:/?#@\s]*:)[^/?#\s]*@"#, with: "$1***@", options: .regularExpression)
+            .replacingOccurrences(of: #"([?&]password=)[^&#\s]*"#, with: "$1***", options: [.regularExpression, .caseInsensitive])
+    }
 
     private static func percentEncode(_ value: String) -> String {
         var allowed = CharacterSet.alphanumerics

@@ -17,21 +17,33 @@ public import Delivery
 /// | `HERALD_HTTP_REQUEST_TIMEOUT` | seconds a request may take (longer: 503), every route but inbound | 10 |
 /// | `HERALD_HTTP_MAX_INBOUND_BODY` | largest body of `POST /webhooks/postmark/inbound` | 50 MiB (Postmark's 35 MB of attachments as base64 JSON) |
 /// | `HERALD_HTTP_INBOUND_TIMEOUT` | seconds an inbound webhook may take | 120 |
+///
+/// `description`, `debugDescription` and the reflection mirror show every secret (the signing key,
+/// the webhook and console passwords, the Twilio auth token, a password in ``publicURL``) as `***`,
+/// so the configuration, and anything holding it, may be logged.
 public struct ServerConfiguration: Sendable {
     /// Postmark webhook user in sandbox mode.
     public static let sandboxWebhookUser = "postmark"
     /// Postmark webhook password in sandbox mode.
     public static let sandboxWebhookPassword = "sandbox-webhook-password"
 
-    /// Basic-auth credentials.
-    public struct Credentials: Sendable, Hashable, CustomStringConvertible {
+    /// Basic-auth credentials; printed, debug-printed and reflected with the password as `***`.
+    public struct Credentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+        /// The user name.
         public var user: String
+        /// The password. A secret.
         public var password: String
+        /// Credentials from both parts.
         public init(user: String, password: String) {
             self.user = user
             self.password = password
         }
+        /// `Credentials(user: postmark, password: ***)`.
         public var description: String { "Credentials(user: \(user), password: ***)" }
+        /// Same as ``description``.
+        public var debugDescription: String { description }
+        /// A mirror without the password.
+        public var customMirror: Mirror { Mirror(self, children: ["user": user, "password": "***"], displayStyle: .struct) }
     }
 
     public var host: String
@@ -152,5 +164,35 @@ public struct ServerConfiguration: Sendable {
             twilioAuthToken: twilioToken, trustedProxies: proxies, admin: admin, maximumBodySize: maximumBody, requestTimeout: timeout,
             maximumInboundBodySize: maximumInbound, inboundRequestTimeout: inboundTimeout,
             adminReadOnly: adminReadOnly)
+    }
+}
+
+extension ServerConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The settings with every secret shown as `***`.
+    public var description: String {
+        "ServerConfiguration(" + Self.describe(redactedChildren) + ")"
+    }
+
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+
+    /// A mirror with the secrets replaced, so `dump(_:)` cannot print them either.
+    public var customMirror: Mirror {
+        Mirror(self, children: redactedChildren.map { (label: Optional($0.0), value: $0.1) }, displayStyle: .struct)
+    }
+
+    private var redactedChildren: [(String, Any)] {
+        [
+            ("host", host), ("port", port), ("publicURL", Redaction.url(publicURL)), ("signingKey", signingKey),
+            ("postmarkWebhook", postmarkWebhook.map { "\($0)" } ?? "none"), ("twilioAuthToken", twilioAuthToken == nil ? "none" : "***"),
+            ("trustedProxies", trustedProxies), ("admin", admin.map { "\($0)" } ?? "none"),
+            ("adminReadOnly", adminReadOnly.map { "\($0)" } ?? "none"), ("maximumBodySize", maximumBodySize),
+            ("requestTimeout", requestTimeout), ("maximumInboundBodySize", maximumInboundBodySize),
+            ("inboundRequestTimeout", inboundRequestTimeout),
+        ]
+    }
+
+    private static func describe(_ children: [(String, Any)]) -> String {
+        children.map { "\($0.0): \($0.1)" }.joined(separator: ", ")
     }
 }

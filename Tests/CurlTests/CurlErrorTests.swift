@@ -15,6 +15,8 @@ struct CurlErrorTests {
         (CURLE_HTTP2, .receive, true),
         (CURLE_PEER_FAILED_VERIFICATION, .tls, false),
         (CURLE_SSL_CONNECT_ERROR, .tls, false),
+        (CURLE_SSL_CLIENTCERT, .tls, false),
+        (CURLE_HTTP3, .receive, true),
         (CURLE_URL_MALFORMAT, .other, false),
         (CURLE_UNSUPPORTED_PROTOCOL, .other, false),
         (CURLE_OUT_OF_MEMORY, .other, false),
@@ -38,7 +40,7 @@ struct CurlErrorTests {
 
     @Test("cancellation, shutdown and other are never transient")
     func notTransient() {
-        for code in [CurlError.Code.cancelled, .shutdown, .other, .tls] {
+        for code in [CurlError.Code.cancelled, .shutdown, .other, .tls, .responseTooLarge] {
             #expect(!CurlError(code: code, message: "x").isTransient)
         }
         #expect(CurlError(code: .shutdown, message: "gone").description == "curl error shutdown: gone")

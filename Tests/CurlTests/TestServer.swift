@@ -28,6 +28,8 @@ struct TestContext: RequestContext {
 /// - `/status/:code`: that status, body `status <code>`.
 /// - `/sleep/:ms`: sleeps, then `slept`.
 /// - `/n/:value`: body `n=<value>`.
+/// - `/bytes/:count` (GET, HEAD): a body of `count` bytes with `Content-Length`.
+/// - `/chunked/:count`: a body of `count` bytes sent chunked in 64 KiB pieces, with no `Content-Length`.
 final class TestServer: Sendable {
     static let username = "herald-user"
     static let password = "pa:ss w0rd/é"
@@ -75,6 +77,20 @@ func withTestServer<T: Sendable>(_ body: @Sendable (TestServer) async throws -> 
     }
     router.get("n/:value") { _, context -> String in
         "n=" + (try context.parameters.require("value"))
+    }
+    router.get("bytes/:count", use: bytes)
+    router.head("bytes/:count", use: bytes)
+    router.get("chunked/:count") { _, context -> Response in
+        let count = try context.parameters.require("count", as: Int.self)
+        return Response(status: .ok, body: ResponseBody { writer in
+            var left = count
+            while left > 0 {
+                let piece = min(left, 64 << 10)
+                try await writer.write(ByteBuffer(repeating: UInt8(ascii: "x"), count: piece))
+                left -= piece
+            }
+            try await writer.finish(nil)
+        })
     }
 
     var logger = Logger(label: "curl-tests.server")
@@ -144,6 +160,11 @@ private struct PortRecorder: RouterMiddleware {
     headers[HTTPField.Name("X-Echo-Content-Length")!] = request.headers[.contentLength] ?? "none"
     headers[HTTPField.Name("X-Echo-Expect")!] = request.headers[.expect] ?? "none"
     return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+}
+
+@Sendable private func bytes(_ request: Request, _ context: TestContext) async throws -> Response {
+    let count = try context.parameters.require("count", as: Int.self)
+    return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(repeating: UInt8(ascii: "x"), count: count)))
 }
 
 @Sendable private func secureEcho(_ request: Request, _ context: TestContext) async throws -> Response {

@@ -61,3 +61,22 @@ public struct DiscussionSettings: Sendable {
             signingKey: signingKey)
     }
 }
+
+extension DiscussionSettings: CustomStringConvertible, CustomReflectable {
+    /// The settings with the signing key redacted and any password in ``publicURL`` shown as `***`.
+    public var description: String {
+        "DiscussionSettings(signingKey: \(signingKey), publicURL: \(Redaction.url(publicURL)), "
+            + "messageIDDomain: \(messageIDDomain), defaultFrom: \(defaultFrom))"
+    }
+
+    /// A mirror with the same redactions, so `dump(_:)` cannot print a secret either.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "signingKey": signingKey, "publicURL": Redaction.url(publicURL), "messageIDDomain": messageIDDomain,
+                "defaultFrom": defaultFrom,
+            ],
+            displayStyle: .struct)
+    }
+}

@@ -41,6 +41,7 @@ public struct TokenSigningKey: Sendable, CustomStringConvertible {
         try self.init(secret: Array(secret.utf8))
     }
 
+    /// `TokenSigningKey(redacted)`: the key never reaches a log.
     public var description: String { "TokenSigningKey(redacted)" }
 
     private static func derive(from material: SymmetricKey, purpose: String) -> [UInt8] {
@@ -51,4 +52,12 @@ public struct TokenSigningKey: Sendable, CustomStringConvertible {
     static func mac(_ payload: [UInt8], key: SymmetricKey, length: Int) -> [UInt8] {
         Array(Array(HMAC<SHA256>.authenticationCode(for: payload, using: key)).prefix(length))
     }
+}
+
+extension TokenSigningKey: CustomDebugStringConvertible, CustomReflectable {
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+
+    /// A mirror without the derived key bytes, so `dump(_:)` cannot print them either.
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }

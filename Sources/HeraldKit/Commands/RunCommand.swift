@@ -35,7 +35,7 @@ struct RunCommand: AsyncParsableCommand {
         var serverDatabase = database
         serverDatabase.statementTimeout = serverConfiguration.requestTimeout
         let serverPool = PostgresPool(configuration: serverDatabase, pool: .init(maximumConnections: http.poolSize()), logger: logger)
-        let curl = HandlerCatalog.httpClients(environment: environment)
+        let curl = try HandlerCatalog.httpClients(environment: environment)
         defer { curl.forEach { $0.shutdown() } }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var sandbox: SandboxProviders?
@@ -46,7 +46,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         services.append(.init(service: DeliveryWorkerService(
             pool: pool, http: curl, providers: providers, sandbox: sandbox, configuration: workerConfiguration,
-            delivery: HandlerCatalog.deliveryConfiguration(environment: environment), environment: environment, logger: logger)))
+            delivery: HandlerCatalog.deliveryConfiguration(environment: environment),
+            discussion: try HandlerCatalog.discussionSettings(environment: environment, sandbox: http.isSandbox), logger: logger)))
         services.append(.init(service: HeraldServer(configuration: serverConfiguration, pool: serverPool, registry: registry, logger: logger)))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

@@ -22,7 +22,8 @@ struct WorkCommand: AsyncParsableCommand {
             off (routing records sms_not_configured); a partial Twilio configuration is an error. --sandbox (or
             HERALD_SANDBOX=1) starts the loopback sandbox providers in this process and sends everything there.
             Sender defaults: HERALD_FROM_EMAIL, HERALD_FROM_NAME, HERALD_MESSAGE_ID_DOMAIN. HERALD_HTTP_CLIENTS (default 4):
-            libcurl clients the immediate emails are spread over.
+            libcurl clients the immediate emails are spread over. HERALD_HTTP_MAX_RESPONSE_BYTES (default 16777216):
+            largest provider response accepted.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -43,7 +44,7 @@ struct WorkCommand: AsyncParsableCommand {
         let pool = PostgresPool(
             configuration: database,
             pool: .init(maximumConnections: worker.poolSize(for: configuration)), logger: logger)
-        let http = HandlerCatalog.httpClients(environment: environment)
+        let http = try HandlerCatalog.httpClients(environment: environment)
         defer { http.forEach { $0.shutdown() } }
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -57,7 +58,8 @@ struct WorkCommand: AsyncParsableCommand {
         }
         let workerService = DeliveryWorkerService(
             pool: pool, http: http, providers: providers, sandbox: sandboxProviders, configuration: configuration,
-            delivery: HandlerCatalog.deliveryConfiguration(environment: environment), environment: environment, logger: logger)
+            delivery: HandlerCatalog.deliveryConfiguration(environment: environment),
+            discussion: try HandlerCatalog.discussionSettings(environment: environment, sandbox: useSandbox), logger: logger)
         services.append(.init(service: workerService))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -93,16 +95,21 @@ struct ProviderSettings: Sendable {
 
 /// Runs the JobWorker once the providers are reachable (in sandbox mode, once the in-process
 /// sandbox listens, so the clients know its port). Used by `herald work`, `herald run` and `herald demo`.
-struct DeliveryWorkerService: Service {
+///
+/// It holds parsed settings only, never the process environment, and prints as its bare name:
+/// ServiceLifecycle logs every service's description at debug level.
+struct DeliveryWorkerService: Service, CustomStringConvertible {
     let pool: PostgresPool
     let http: [CurlClient]
     let providers: ProviderSettings
     let sandbox: SandboxProviders?
     let configuration: WorkerConfiguration
     let delivery: NotificationDeliveryConfiguration
-    /// For the discussion settings (HERALD_SECRET, HERALD_PUBLIC_URL …).
-    let environment: [String: String]
+    /// The discussion side's settings (HERALD_SECRET, HERALD_PUBLIC_URL …).
+    let discussion: DiscussionSettings
     let logger: Logger
+
+    var description: String { "DeliveryWorkerService" }
 
     func run() async throws {
         var postmarkConfiguration = providers.postmark
@@ -114,12 +121,7 @@ struct DeliveryWorkerService: Service {
             logger.info("sandbox providers running", metadata: ["url": "\(url)"])
         }
         let postmarks = http.map { PostmarkClient(configuration: postmarkConfiguration, httpClient: $0, logger: logger) }
-        let settings: DiscussionSettings
-        do {
-            settings = try DiscussionSettings.fromEnvironment(environment, sandbox: providers.sandbox)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        let settings = discussion
         // Digests carry a one-click unsubscribe URL that `herald serve` verifies with the same secret.
         var delivery = self.delivery
         if delivery.digestUnsubscribe == nil {
@@ -153,9 +155,35 @@ enum HandlerCatalog {
     }
 
     /// HERALD_HTTP_CLIENTS (default 4) libcurl clients: several multi drivers, each polling only
-    /// its own share of the in-flight requests.
-    static func httpClients(environment: [String: String]) -> [CurlClient] {
-        (0..<max(1, Int(environment["HERALD_HTTP_CLIENTS"] ?? "") ?? 4)).map { _ in CurlClient() }
+    /// its own share of the in-flight requests. Each accepts responses up to
+    /// HERALD_HTTP_MAX_RESPONSE_BYTES (default 16 MiB).
+    ///
+    /// - Throws: a `ValidationError` when the setting is not a positive number, or when the libcurl
+    ///   loaded is older than `CurlLibraryVersion.minimumSupported` (said at start-up rather than
+    ///   at the first email).
+    static func httpClients(environment: [String: String]) throws -> [CurlClient] {
+        do {
+            try CurlLibraryVersion.checkLoaded()
+        } catch {
+            throw ValidationError(error.message)
+        }
+        var configuration = CurlClient.Configuration()
+        if let text = environment["HERALD_HTTP_MAX_RESPONSE_BYTES"], !text.isEmpty {
+            guard let limit = Int(text), limit > 0 else {
+                throw ValidationError("HERALD_HTTP_MAX_RESPONSE_BYTES must be a positive number of bytes (default \(CurlClient.Configuration.defaultMaxResponseBodySize))")
+            }
+            configuration.maxResponseBodySize = limit
+        }
+        return (0..<max(1, Int(environment["HERALD_HTTP_CLIENTS"] ?? "") ?? 4)).map { _ in CurlClient(configuration: configuration) }
+    }
+
+    /// The discussion settings (HERALD_SECRET, HERALD_PUBLIC_URL …), read before anything starts.
+    static func discussionSettings(environment: [String: String], sandbox: Bool) throws -> DiscussionSettings {
+        do {
+            return try DiscussionSettings.fromEnvironment(environment, sandbox: sandbox)
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     /// Sender defaults from HERALD_FROM_EMAIL, HERALD_FROM_NAME and HERALD_MESSAGE_ID_DOMAIN;

@@ -1,7 +1,7 @@
 /// Settings of a ``PostmarkClient``. Every property but the token has a documented default.
 ///
-/// `description`, `debugDescription` and the reflection mirror show `serverToken` as `***`, so the
-/// configuration may be logged as a whole.
+/// `description`, `debugDescription` and the reflection mirror show `serverToken` (and a password in
+/// ``apiURL``) as `***`, so the configuration may be logged as a whole.
 public struct PostmarkConfiguration: Sendable, Hashable {
     /// Postmark's production API, the default ``apiURL``.
     public static let defaultAPIURL = "https://api.postmarkapp.com"
@@ -54,7 +54,7 @@ public struct PostmarkConfiguration: Sendable, Hashable {
     /// - Throws: ``DeliveryError`` with code `invalidConfiguration`, whose message names every
     ///   variable that is missing or invalid (never its value).
     public static func fromEnvironment(_ environment: [String: String], sandbox: Bool) throws(DeliveryError) -> PostmarkConfiguration {
-        var env = ProviderEnvironment(environment)
+        var env = ProviderEnvironment(environment, reading: ["POSTMARK_SERVER_TOKEN", "POSTMARK_API_URL", "POSTMARK_MESSAGE_STREAM"])
         let token =
             sandbox
             ? Self.sandboxServerToken
@@ -67,9 +67,9 @@ public struct PostmarkConfiguration: Sendable, Hashable {
 }
 
 extension PostmarkConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// The settings with the token shown as `***`.
+    /// The settings with the token, and any password in ``apiURL``, shown as `***`.
     public var description: String {
-        "PostmarkConfiguration(apiURL: \(apiURL), messageStream: \(messageStream), serverToken: ***, "
+        "PostmarkConfiguration(apiURL: \(Redaction.url(apiURL)), messageStream: \(messageStream), serverToken: ***, "
             + "requestTimeout: \(requestTimeout), batchConcurrency: \(batchConcurrency))"
     }
 
@@ -81,7 +81,7 @@ extension PostmarkConfiguration: CustomStringConvertible, CustomDebugStringConve
         Mirror(
             self,
             children: [
-                "apiURL": apiURL, "messageStream": messageStream, "serverToken": "***",
+                "apiURL": Redaction.url(apiURL), "messageStream": messageStream, "serverToken": "***",
                 "requestTimeout": requestTimeout, "batchConcurrency": batchConcurrency,
             ],
             displayStyle: .struct

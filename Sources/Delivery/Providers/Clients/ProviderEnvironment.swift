@@ -1,20 +1,44 @@
 /// Reads provider settings from environment variables and collects every problem, so one error
 /// names all the variables an operator has to fix. Values are never echoed: a variable may hold a
 /// secret, and a URL may carry credentials in its user-info part.
-struct ProviderEnvironment {
-    private let environment: [String: String]
+///
+/// It keeps only the variables it was told to read, never the whole environment, and prints
+/// (and reflects) as their names and the problems found, so no value reaches a log through it.
+struct ProviderEnvironment: CustomStringConvertible, CustomReflectable {
+    /// The non-blank, trimmed values of the variables named at creation.
+    private let values: [String: String]
+    /// The names given at creation; asking for another one is a programming error.
+    private let names: Set<String>
     private(set) var problems: [String] = []
 
-    init(_ environment: [String: String]) {
-        self.environment = environment
+    /// Keeps the variables in `names` from `environment`; a blank value counts as unset, as
+    /// `FOO= herald work` usually means "not configured".
+    init(_ environment: [String: String], reading names: [String]) {
+        var values: [String: String] = [:]
+        for name in names {
+            guard let raw = environment[name] else { continue }
+            let trimmed = raw.trimmingASCIIWhitespace()
+            if !trimmed.isEmpty { values[name] = trimmed }
+        }
+        self.values = values
+        self.names = Set(names)
     }
 
-    /// The value of `name`, or `nil` when it is unset or blank (a blank value counts as unset, as
-    /// `FOO= herald work` usually means "not configured").
+    /// The value of `name`, or `nil` when it is unset or blank. `name` must be one of those given
+    /// at creation.
     func value(_ name: String) -> String? {
-        guard let raw = environment[name] else { return nil }
-        let trimmed = raw.trimmingASCIIWhitespace()
-        return trimmed.isEmpty ? nil : trimmed
+        assert(names.contains(name), "\(name) was not declared when this ProviderEnvironment was created")
+        return values[name]
+    }
+
+    /// `ProviderEnvironment(set: [NAMES], problems: [...])`, without values.
+    var description: String {
+        "ProviderEnvironment(set: \(values.keys.sorted()), problems: \(problems))"
+    }
+
+    /// A mirror with the variable names only.
+    var customMirror: Mirror {
+        Mirror(self, children: ["set": values.keys.sorted(), "problems": problems], displayStyle: .struct)
     }
 
     /// The value of `name`; records `hint` as a problem when it is missing.

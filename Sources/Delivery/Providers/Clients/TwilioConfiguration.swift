@@ -1,7 +1,7 @@
 /// Settings of a ``TwilioClient``. Every property but the credentials and sender has a documented default.
 ///
-/// `description`, `debugDescription` and the reflection mirror show `authToken` as `***`, so the
-/// configuration may be logged as a whole.
+/// `description`, `debugDescription` and the reflection mirror show `authToken` (and a password in a
+/// URL) as `***`, so the configuration may be logged as a whole.
 public struct TwilioConfiguration: Sendable, Hashable {
     /// Who a message is sent from: exactly one of a number (or alphanumeric sender ID) and a
     /// Messaging Service, as Twilio requires.
@@ -95,7 +95,10 @@ public struct TwilioConfiguration: Sendable, Hashable {
     /// - Throws: ``DeliveryError`` with code `invalidConfiguration`, whose message names every
     ///   variable that is missing or invalid (never its value).
     public static func fromEnvironment(_ environment: [String: String], sandbox: Bool) throws(DeliveryError) -> TwilioConfiguration {
-        var env = ProviderEnvironment(environment)
+        var env = ProviderEnvironment(environment, reading: [
+            "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_MESSAGING_SERVICE_SID", "TWILIO_API_URL",
+            "HERALD_PUBLIC_URL",
+        ])
         let accountSID: String
         let authToken: String
         if sandbox {
@@ -152,10 +155,10 @@ public struct TwilioConfiguration: Sendable, Hashable {
 }
 
 extension TwilioConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// The settings with the auth token shown as `***`.
+    /// The settings with the auth token, and any password in a URL, shown as `***`.
     public var description: String {
-        "TwilioConfiguration(accountSID: \(accountSID), authToken: ***, sender: \(sender), apiURL: \(apiURL), "
-            + "statusCallbackURL: \(statusCallbackURL ?? "none"), requestTimeout: \(requestTimeout))"
+        "TwilioConfiguration(accountSID: \(accountSID), authToken: ***, sender: \(sender), apiURL: \(Redaction.url(apiURL)), "
+            + "statusCallbackURL: \(statusCallbackURL.map(Redaction.url) ?? "none"), requestTimeout: \(requestTimeout))"
     }
 
     /// Same as ``description``: the auth token is redacted here too.
@@ -166,8 +169,8 @@ extension TwilioConfiguration: CustomStringConvertible, CustomDebugStringConvert
         Mirror(
             self,
             children: [
-                "accountSID": accountSID, "authToken": "***", "sender": sender, "apiURL": apiURL,
-                "statusCallbackURL": statusCallbackURL as Any, "requestTimeout": requestTimeout,
+                "accountSID": accountSID, "authToken": "***", "sender": sender, "apiURL": Redaction.url(apiURL),
+                "statusCallbackURL": statusCallbackURL.map(Redaction.url) as Any, "requestTimeout": requestTimeout,
             ],
             displayStyle: .struct
         )

@@ -70,7 +70,7 @@ struct DemoCommand: AsyncParsableCommand {
             backoff: Backoff(base: .milliseconds(200), maximum: .seconds(2)), maintenanceInterval: .milliseconds(250))
         let worker = DeliveryWorkerService(
             pool: pool, http: [curl], providers: providers, sandbox: sandbox, configuration: workerConfiguration,
-            delivery: delivery, environment: environment, logger: logger)
+            delivery: delivery, discussion: try HandlerCatalog.discussionSettings(environment: environment, sandbox: true), logger: logger)
         let server = HeraldServer(configuration: serverConfiguration, pool: pool, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: sandbox), .init(service: worker), .init(service: server)],
