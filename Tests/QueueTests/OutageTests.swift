@@ -35,6 +35,7 @@ struct OutageTests {
             var configuration = testConfiguration(queues: ["default": 10])
             configuration.lease = .seconds(6)
             configuration.rescueGraceAfterLeading = .seconds(5)
+            configuration.leaderLease = .seconds(3)  // renewed every second: the outage interrupts it
             let capture = CapturingLogHandler()
             capture.logLevel = .notice
             let proxied = try FaultProxy.configuration(db.configuration, port: proxy.port)
@@ -84,16 +85,22 @@ struct OutageTests {
             defer { proxy.close() }
             let leaderLog = CapturingLogHandler(), followerLog = CapturingLogHandler()
             let proxied = try FaultProxy.configuration(db.configuration, port: proxy.port)
-            try await withWorker(db, registry: JobHandlerRegistry(), configuration: testConfiguration(), connection: proxied,
+            // Renewed every half second, so the cut below interrupts renewals and outlasts the lease.
+            var configuration = testConfiguration()
+            configuration.leaderLease = .milliseconds(1500)
+            try await withWorker(db, registry: JobHandlerRegistry(), configuration: configuration, connection: proxied,
                                  logger: leaderLog.logger("leader")) { leader, _ in
                 try #require(await eventually { leader.isLeader })
-                try await withWorker(db, registry: JobHandlerRegistry(), configuration: testConfiguration(), connection: proxied,
+                var followerConfiguration = configuration
+                followerConfiguration.workerID = WorkerConfiguration.defaultWorkerID()
+                try await withWorker(db, registry: JobHandlerRegistry(), configuration: followerConfiguration, connection: proxied,
                                      logger: followerLog.logger("follower")) { follower, _ in
                     // The follower has tried for the lead at least once.
                     try await Task.sleep(for: .milliseconds(500))
                     #expect(!follower.isLeader)
                     proxy.cutOff()
-                    try await Task.sleep(for: .seconds(1))
+                    try await Task.sleep(for: .seconds(3))
+                    #expect(!leader.isLeader && !follower.isLeader, "no one can lead without the database")
                     proxy.restore()
                     #expect(await eventually { leader.isLeader || follower.isLeader })
                 }

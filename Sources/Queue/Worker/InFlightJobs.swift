@@ -16,7 +16,11 @@ final class InFlightJobs: Sendable {
         var fired: Reason?
         var watcherCancelled = false
     }
-    private let state = Mutex<[Int64: Entry]>([:])
+    /// Keyed by run, not by job id: after a rescue the same job can run twice in one process (a
+    /// worker cut off for longer than its lease claims its own rescued job while the first run
+    /// goes on), and each run needs its own watcher, or one of them never ends.
+    private let state = Mutex<[UInt64: Entry]>([:])
+    private let nextRun = Atomic<UInt64>(0)
 
     var count: Int { state.withLock { $0.count } }
 
@@ -25,9 +29,10 @@ final class InFlightJobs: Sendable {
         case stopped(Reason?)
     }
 
-    /// Runs `body` registered under `id`; returns its result and why it was cancelled, if it was.
-    /// `body` is cancelled (and awaited) when `timeout` passes or `cancelAll()` is called.
-    func run<T: Sendable>(id: Int64, timeout: Duration, _ body: @escaping @Sendable () async -> T) async -> (T, Reason?) {
+    /// Runs `body` (one attempt of job `id`); returns its result and why it was cancelled, if it
+    /// was. `body` is cancelled (and awaited) when `timeout` passes or `cancelAll()` is called.
+    func run<T: Sendable>(id job: Int64, timeout: Duration, _ body: @escaping @Sendable () async -> T) async -> (T, Reason?) {
+        let id = nextRun.add(1, ordering: .relaxed).newValue
         state.withLock { $0[id] = Entry(deadline: .now + timeout) }
         defer { state.withLock { _ = $0.removeValue(forKey: id) } }
         return await withTaskGroup(of: Event<T>.self) { group in
@@ -55,7 +60,7 @@ final class InFlightJobs: Sendable {
     }
 
     /// Suspends until the job is timed out or released (returns why), or until cancelled (nil).
-    private func watch(_ id: Int64) async -> Reason? {
+    private func watch(_ id: UInt64) async -> Reason? {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Reason?, Never>) in
                 let now: Reason?? = state.withLock { state in
