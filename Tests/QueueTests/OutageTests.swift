@@ -35,7 +35,7 @@ struct OutageTests {
             var configuration = testConfiguration(queues: ["default": 10])
             configuration.lease = .seconds(6)
             configuration.rescueGraceAfterLeading = .seconds(5)
-            configuration.leaderLease = .seconds(3)  // renewed every second: the outage interrupts it
+            configuration.leaderLease = .seconds(6)  // renewed every 2 s: the outage interrupts it
             let capture = CapturingLogHandler()
             capture.logLevel = .notice
             let proxied = try FaultProxy.configuration(db.configuration, port: proxy.port)
@@ -74,7 +74,9 @@ struct OutageTests {
             #expect(messages.filter { $0.hasPrefix("could not record job outcomes") }.count == 1, "\(messages)")
             #expect(messages.filter { $0.hasPrefix("recorded job outcomes again") }.count == 1, "\(messages)")
             #expect(messages.filter { $0.hasPrefix("heartbeat failed") }.count <= 1, "\(messages)")
-            #expect(messages.filter(Self.saysItLostTheLead).count == 1, "\(messages)")
+            // Once for the outage, not at every failed renewal (four in 8 s); a busy machine may
+            // stall a renewal past the lease once more.
+            #expect((1...2).contains(messages.filter(Self.saysItLostTheLead).count), "\(messages)")
             await direct.close()
         }
     }
@@ -85,9 +87,9 @@ struct OutageTests {
             defer { proxy.close() }
             let leaderLog = CapturingLogHandler(), followerLog = CapturingLogHandler()
             let proxied = try FaultProxy.configuration(db.configuration, port: proxy.port)
-            // Renewed every half second, so the cut below interrupts renewals and outlasts the lease.
+            // Renewed every 2 s, so the cut below interrupts renewals and outlasts the lease.
             var configuration = testConfiguration()
-            configuration.leaderLease = .milliseconds(1500)
+            configuration.leaderLease = .seconds(6)
             try await withWorker(db, registry: JobHandlerRegistry(), configuration: configuration, connection: proxied,
                                  logger: leaderLog.logger("leader")) { leader, _ in
                 try #require(await eventually { leader.isLeader })
@@ -99,14 +101,14 @@ struct OutageTests {
                     try await Task.sleep(for: .milliseconds(500))
                     #expect(!follower.isLeader)
                     proxy.cutOff()
-                    try await Task.sleep(for: .seconds(3))
+                    try await Task.sleep(for: .seconds(8))
                     #expect(!leader.isLeader && !follower.isLeader, "no one can lead without the database")
                     proxy.restore()
                     #expect(await eventually { leader.isLeader || follower.isLeader })
                 }
             }
             // One of the two, depending on whether a renewal failed or the lease ran out first.
-            #expect(leaderLog.lines.map(\.message).filter(Self.saysItLostTheLead).count == 1, "\(leaderLog.lines.map(\.message))")
+            #expect((1...2).contains(leaderLog.lines.map(\.message).filter(Self.saysItLostTheLead).count), "\(leaderLog.lines.map(\.message))")
             #expect(followerLog.lines.map(\.message).filter(Self.saysItLostTheLead).isEmpty, "\(followerLog.lines.map(\.message))")
         }
     }
