@@ -64,22 +64,22 @@ public final class PartitionProxy: Sendable {
     /// From now on nothing passes, in either direction, on every connection (new ones included),
     /// and no segment is acknowledged; every socket stays open until `close()`.
     public func partition() {
-        let sockets = state.withLock { state -> Set<Int32> in
+        // Under the lock, so a socket being closed meanwhile (and its number reused elsewhere in
+        // the test process) is never touched: `forward` removes it under the lock before closing.
+        state.withLock { state in
             state.partitioned = true
-            return state.sockets
+            for socket in state.sockets { Self.dropEverything(socket) }
         }
-        for socket in sockets { Self.dropEverything(socket) }
     }
 
     /// Stops listening and closes every connection.
     public func close() {
-        let sockets = state.withLock { state -> Set<Int32> in
+        state.withLock { state in
             state.closed = true
-            return state.sockets
+            for socket in state.sockets { shutdown(socket, Int32(SHUT_RDWR)) }
         }
+        // Wakes the accept loop, which closes the listener itself (see FaultProxy.close).
         shutdown(listener, Int32(SHUT_RDWR))
-        Glibc.close(listener)
-        for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }
     }
 
     // MARK: - Forwarding
@@ -89,6 +89,7 @@ public final class PartitionProxy: Sendable {
             let client = accept(listener, nil, nil)
             if client < 0 {
                 if errno == EINTR { continue }
+                Glibc.close(listener)
                 return
             }
             let server = connectTarget()

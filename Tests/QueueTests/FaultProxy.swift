@@ -83,11 +83,13 @@ final class FaultProxy: Sendable {
 
     /// Closes every connection and refuses new ones until `restore()`: the database is unreachable.
     func cutOff() {
-        let sockets = state.withLock { state -> Set<Int32> in
+        // Under the lock: a socket still in the set is not closed yet (`end` removes it under the
+        // lock before closing it), so this never shuts down a descriptor number that another
+        // part of the test process has been given since.
+        state.withLock { state in
             state.cutOff = true
-            return state.sockets
+            for socket in state.sockets { shutdown(socket, Int32(SHUT_RDWR)) }
         }
-        for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }
     }
 
     /// Swallows every byte of every connection open now or made before `heal()`, without closing any.
@@ -107,13 +109,13 @@ final class FaultProxy: Sendable {
 
     /// Stops listening and closes every connection.
     func close() {
-        let sockets = state.withLock { state -> Set<Int32> in
+        state.withLock { state in
             state.closed = true
-            return state.sockets
+            for socket in state.sockets { shutdown(socket, Int32(SHUT_RDWR)) }
         }
+        // Wakes the accept loop, which closes the listener itself: closed here, its number could
+        // be reused by another socket of the test process before the loop's next accept().
         shutdown(listener, Int32(SHUT_RDWR))
-        Glibc.close(listener)
-        for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }
     }
 
     private func acceptLoop() {
@@ -121,6 +123,7 @@ final class FaultProxy: Sendable {
             let client = accept(listener, nil, nil)
             if client < 0 {
                 if errno == EINTR { continue }
+                Glibc.close(listener)
                 return
             }
             if state.withLock({ $0.cutOff }) {
