@@ -37,7 +37,8 @@ func withServer<T: Sendable>(
     try await withTestDatabase(label) { db in
         let pool = db.pool(maximumConnections: 8)
         let server = HeraldServer(configuration: configuration, pool: pool, logger: Logger(label: "test.server"))
-        let client = CurlClient(configuration: .init(timeout: .seconds(20), enableHTTP2: false))
+        // Generous: a 30 MB inbound post on a busy machine takes more than 20 s; a hang still fails.
+        let client = CurlClient(configuration: .init(timeout: .seconds(120), enableHTTP2: false))
         do {
             let value = try await HeraldServer.withRunning(server) { server in
                 try await body(await server.localURL, pool, client)
