@@ -23,8 +23,9 @@ func testServerConfiguration(
     var configuration = ServerConfiguration(
         host: "127.0.0.1", port: 0, publicURL: "https://herald.example.test", signingKey: testKey,
         postmarkWebhook: .init(user: webhookUser, password: webhookPassword), twilioAuthToken: twilioToken,
-        trustedProxies: trustedProxies, admin: admin, maximumBodySize: maximumBodySize, requestTimeout: .seconds(10))
-    // A busy machine can take seconds to open the first connection; the 503 case has its own test.
+        trustedProxies: trustedProxies, admin: admin, maximumBodySize: maximumBodySize, requestTimeout: .seconds(60))
+    // A busy machine can take seconds to open the first connection or answer a request; the 503
+    // and request-timeout cases have their own tests with their own short limits.
     configuration.healthCheckTimeout = .seconds(20)
     return configuration
 }
