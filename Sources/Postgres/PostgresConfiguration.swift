@@ -36,11 +36,16 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     /// Milliseconds sent data may stay unacknowledged before the connection is considered dead
     /// (`tcp_user_timeout`, Linux). Default 30 000.
     public var tcpUserTimeoutMilliseconds: Int
+    /// What the connection string points at: PostgreSQL (or a session pooler), or a transaction
+    /// pooler, which rules out named prepared statements and session `SET`s. Default `.none`.
+    public var pooler: PostgresPoolerMode
 
     public init(
         connectionString: String, connectTimeout: Int = 10, applicationName: String = "herald", statementTimeout: Duration? = nil,
-        keepaliveIdleSeconds: Int = 10, keepaliveIntervalSeconds: Int = 5, keepaliveCount: Int = 3, tcpUserTimeoutMilliseconds: Int = 30_000
+        keepaliveIdleSeconds: Int = 10, keepaliveIntervalSeconds: Int = 5, keepaliveCount: Int = 3, tcpUserTimeoutMilliseconds: Int = 30_000,
+        pooler: PostgresPoolerMode = .none
     ) {
+        self.pooler = pooler
         self.connectionString = connectionString
         self.connectTimeout = connectTimeout
         self.applicationName = applicationName
@@ -53,13 +58,35 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
 
     /// The `SET` statements a new connection runs: fixed formats Herald's decoding relies on, and
     /// the statement timeout (an integer of milliseconds, never text from outside).
+    ///
+    /// Behind a transaction pooler only `TimeZone` and `DateStyle` are set: PgBouncer tracks
+    /// both per client (from the server's ParameterStatus messages) and sets them again on each
+    /// server connection it links to this client, so they hold for every statement. Any other
+    /// `SET` would stay behind on whichever server connection ran it, lost to us and leaked to the
+    /// pooler's next client. `extra_float_digits` is not needed there: since PostgreSQL 12 its
+    /// default (1) already gives exact, shortest round-trip floats. The statement timeout is
+    /// enforced by a cancel request from this side instead (see `clientStatementTimeout`).
     var sessionSettings: String {
-        var settings = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3"
-        if let statementTimeout {
-            let milliseconds = max(1, Int64(statementTimeout.components.seconds) * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000)
+        let formats = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'"
+        guard pooler == .none else { return formats }
+        var settings = formats + "; SET extra_float_digits = 3"
+        if let milliseconds = statementTimeoutMilliseconds {
             settings += "; SET statement_timeout = \(milliseconds)"
         }
         return settings
+    }
+
+    /// `statementTimeout` in whole milliseconds (at least 1), or nil.
+    private var statementTimeoutMilliseconds: Int64? {
+        guard let statementTimeout else { return nil }
+        return max(1, Int64(statementTimeout.components.seconds) * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000)
+    }
+
+    /// The timeout the connection enforces itself, by sending a cancel request when a statement
+    /// runs longer: behind a transaction pooler, where `SET statement_timeout` would not stick.
+    /// Nil when the server enforces it (no pooler) or there is none.
+    var clientStatementTimeout: Duration? {
+        pooler == .transaction ? statementTimeout : nil
     }
 
     /// The server side of the keepalives: the server probes an idle client and gives up on
@@ -67,8 +94,11 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     /// locks go) instead of waiting for the operating system. Integers from this configuration only.
     /// Run apart from `sessionSettings`: a server that cannot set them (a Unix socket ignores
     /// them; an old server or a pooler may refuse them) still gets a usable connection.
-    var serverKeepaliveSettings: String {
-        "SET tcp_keepalives_idle = \(keepaliveIdleSeconds); SET tcp_keepalives_interval = \(keepaliveIntervalSeconds); "
+    /// Nil behind a transaction pooler: the client side of a pooled connection is PgBouncer's
+    /// (its own `tcp_keepalive*` settings guard its server connections), and a `SET` would not stick.
+    var serverKeepaliveSettings: String? {
+        guard pooler == .none else { return nil }
+        return "SET tcp_keepalives_idle = \(keepaliveIdleSeconds); SET tcp_keepalives_interval = \(keepaliveIntervalSeconds); "
             + "SET tcp_keepalives_count = \(keepaliveCount); SET tcp_user_timeout = \(tcpUserTimeoutMilliseconds)"
     }
 

@@ -14,6 +14,8 @@ final class StatementCancellation: Sendable {
         case cancelledBeforeStart
         /// The task was cancelled while it ran: a cancel request went to the server.
         case cancelRequested
+        /// It ran past the connection's client-side statement timeout: a cancel request went to the server.
+        case timeoutRequested
         /// It returned.
         case finished
     }
@@ -55,35 +57,58 @@ extension PostgresConnection {
             return true
         }
         guard start else { throw CancellationError() }
+        let timer = scheduleClientTimeout(statement)
+        defer { timer?.cancel() }
         do {
             let value = try body()
             statement.phase.withLock { $0 = .finished }
             return value
-        } catch let error as PostgresError {
-            let cancelledByUs = statement.phase.withLock { phase -> Bool in
+        } catch var error as PostgresError {
+            let requested = statement.phase.withLock { phase -> StatementCancellation.Phase in
                 defer { phase = .finished }
-                if case .cancelRequested = phase { return true }
-                return false
+                return phase
             }
-            // 57014 is also statement_timeout; only our own request becomes a CancellationError.
-            if cancelledByUs && error.sqlState == "57014" { throw CancellationError() }
-            throw error
+            guard error.sqlState == "57014" else { throw error }
+            switch requested {
+            case .cancelRequested:
+                // 57014 is also statement_timeout; only our own request becomes a CancellationError.
+                throw CancellationError()
+            case .timeoutRequested:
+                // The server says "due to user request"; say which request it was.
+                error.message = "canceling statement due to statement timeout (sent by Herald, as a transaction pooler keeps no statement_timeout)"
+                throw error
+            case .waiting, .running, .cancelledBeforeStart, .finished:
+                throw error
+            }
         }
     }
 
-    /// The task-cancellation handler: stops a running statement, or keeps a waiting one from starting.
-    private func requestCancel(_ statement: StatementCancellation) {
+    /// Behind a transaction pooler, `SET statement_timeout` would not stay with this client, so the
+    /// connection sends the cancel itself once a statement has run `clientStatementTimeout`.
+    /// PgBouncer forwards a cancel request to the server connection this client is linked to.
+    private func scheduleClientTimeout(_ statement: StatementCancellation) -> DispatchWorkItem? {
+        guard let timeout = configuration.clientStatementTimeout else { return nil }
+        let item = DispatchWorkItem { self.requestCancel(statement, phase: .timeoutRequested) }
+        let nanoseconds = Int(timeout.components.seconds) * 1_000_000_000 + Int(timeout.components.attoseconds / 1_000_000_000)
+        DispatchQueue.global(qos: .userInitiated).asyncAfter(deadline: .now() + .nanoseconds(max(1, nanoseconds)), execute: item)
+        return item
+    }
+
+    /// The task-cancellation handler (and the client-side timeout, with `phase: .timeoutRequested`):
+    /// stops a running statement, or keeps a waiting one from starting.
+    private func requestCancel(_ statement: StatementCancellation, phase requested: StatementCancellation.Phase = .cancelRequested) {
         let send = statement.phase.withLock { phase -> Bool in
             switch phase {
             case .waiting:
+                guard case .cancelRequested = requested else { return false }
                 phase = .cancelledBeforeStart
                 return false
             case .running:
-                phase = .cancelRequested
+                phase = requested
                 // Entered before the statement can finish, so the next one waits for this request.
                 cancelsInFlight.enter()
                 return true
-            case .cancelledBeforeStart, .cancelRequested, .finished:
+            case .cancelledBeforeStart, .cancelRequested, .timeoutRequested, .finished:
                 return false
             }
         }

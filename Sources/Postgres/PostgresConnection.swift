@@ -35,6 +35,9 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Prepared statements kept per connection; beyond this, statements run unprepared.
     private static let maxPreparedStatements = 512
 
+    /// False behind a transaction pooler (see `PostgresPoolerMode`).
+    private var usesNamedStatements: Bool { configuration.pooler == .none }
+
     private init(configuration: PostgresConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
@@ -70,7 +73,8 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs one parameterised statement and returns its rows.
     ///
     /// Parameters are sent separately from the SQL text (`$1`, `$2` …), never interpolated.
-    /// Statements are prepared once per connection and reused.
+    /// Statements are prepared once per connection and reused, except behind a transaction
+    /// pooler (`PostgresConfiguration.pooler`), where each runs as an unnamed statement.
     ///
     /// Cancelling the calling task while the statement runs cancels it on the server and throws
     /// `CancellationError` (a transaction it ran in is then aborted: roll it back). A task that
@@ -169,8 +173,9 @@ public final class PostgresConnection: @unchecked Sendable {
         self.handle = handle
         cancelHandle = PQgetCancel(handle)
         try executeSync(configuration.sessionSettings)
+        guard let keepalives = configuration.serverKeepaliveSettings else { return }
         do {
-            try executeSync(configuration.serverKeepaliveSettings)
+            try executeSync(keepalives)
         } catch {
             // The connection works without them; only a partitioned client is noticed later.
             logger.debug("server-side keepalives not set", metadata: ["error": "\(error)"])
@@ -225,7 +230,9 @@ public final class PostgresConnection: @unchecked Sendable {
 
         let key = types.isEmpty ? sql : sql + "\u{0}" + types.map(String.init).joined(separator: ",")
         var statementName = prepared[key]
-        if statementName == nil, prepared.count < Self.maxPreparedStatements {
+        // Behind a transaction pooler the next statement may run on another server session, where
+        // a named statement is missing (or another client's of the same name exists): unnamed only.
+        if statementName == nil, usesNamedStatements, prepared.count < Self.maxPreparedStatements {
             let name = "herald_\(prepared.count)"
             let result = PQprepare(handle, name, sql, count, &types)
             defer { PQclear(result) }

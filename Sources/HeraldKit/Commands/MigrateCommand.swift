@@ -21,7 +21,8 @@ struct MigrateCommand: AsyncParsableCommand {
         let logger = try global.makeLogger("herald.migrate")
         let directory = sqlDir ?? Migrator.defaultDirectory()
         let migrator = Migrator(migrations: try Migrator.load(directory: directory), logger: logger)
-        let configuration = try global.databaseConfiguration(applicationName: "herald migrate")
+        // The advisory lock that serialises concurrent runs is a session lock: direct, never through a transaction pooler.
+        let configuration = try global.databaseEndpoints(applicationName: "herald migrate", needsSession: true).session
         try await withDatabaseConnection(configuration, logger: logger) { connection in
             try await run(migrator, on: connection)
         }

@@ -28,7 +28,8 @@ struct RunCommand: AsyncParsableCommand {
         let workerConfiguration = try worker.configuration()
         let providers = try ProviderSettings.resolve(environment: environment, sandbox: http.isSandbox, logger: logger)
         let registry = HeraldMetrics.bootstrap()
-        var database = try global.databaseConfiguration(applicationName: "herald run")
+        let endpoints = try global.databaseEndpoints(applicationName: "herald run", needsSession: true, environment: environment)
+        var database = endpoints.pooled
         database.statementTimeout = try worker.statementTimeout()
         let pool = PostgresPool(configuration: database, pool: .init(maximumConnections: worker.poolSize(for: workerConfiguration)), logger: logger)
         // The HTTP side has its own connections, whose statements stop with their request (see herald serve).
@@ -47,7 +48,8 @@ struct RunCommand: AsyncParsableCommand {
         services.append(.init(service: DeliveryWorkerService(
             pool: pool, http: curl, providers: providers, sandbox: sandbox, configuration: workerConfiguration,
             delivery: HandlerCatalog.deliveryConfiguration(environment: environment),
-            discussion: try HandlerCatalog.discussionSettings(environment: environment, sandbox: http.isSandbox), logger: logger)))
+            discussion: try HandlerCatalog.discussionSettings(environment: environment, sandbox: http.isSandbox), logger: logger,
+            directDatabase: endpoints.direct)))
         services.append(.init(service: HeraldServer(configuration: serverConfiguration, pool: serverPool, registry: registry, logger: logger)))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

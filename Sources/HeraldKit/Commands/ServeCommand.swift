@@ -25,7 +25,9 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = try global.makeLogger("herald.serve")
         let serverConfiguration = try http.serverConfiguration()
         let registry = HeraldMetrics.bootstrap()
-        var database = try global.databaseConfiguration(applicationName: "herald serve")
+        // The HTTP side holds no session state (no LISTEN, no session lock), so it runs entirely
+        // through a transaction pooler when there is one.
+        var database = try global.databaseEndpoints(applicationName: "herald serve", needsSession: false).pooled
         // A query still running when its request gives up (503) is cancelled by the server too.
         database.statementTimeout = serverConfiguration.requestTimeout
         let pool = PostgresPool(configuration: database, pool: .init(maximumConnections: http.poolSize()), logger: logger)

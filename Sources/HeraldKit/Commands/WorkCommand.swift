@@ -39,7 +39,8 @@ struct WorkCommand: AsyncParsableCommand {
         let useSandbox = sandbox || ["1", "true", "yes"].contains(environment["HERALD_SANDBOX"]?.lowercased() ?? "")
         // Fail before touching the database when credentials are missing.
         let providers = try ProviderSettings.resolve(environment: environment, sandbox: useSandbox, logger: logger)
-        var database = try global.databaseConfiguration(applicationName: "herald work")
+        let endpoints = try global.databaseEndpoints(applicationName: "herald work", needsSession: true, environment: environment)
+        var database = endpoints.pooled
         database.statementTimeout = try worker.statementTimeout(environment: environment)
         let pool = PostgresPool(
             configuration: database,
@@ -59,7 +60,8 @@ struct WorkCommand: AsyncParsableCommand {
         let workerService = DeliveryWorkerService(
             pool: pool, http: http, providers: providers, sandbox: sandboxProviders, configuration: configuration,
             delivery: HandlerCatalog.deliveryConfiguration(environment: environment),
-            discussion: try HandlerCatalog.discussionSettings(environment: environment, sandbox: useSandbox), logger: logger)
+            discussion: try HandlerCatalog.discussionSettings(environment: environment, sandbox: useSandbox), logger: logger,
+            directDatabase: endpoints.direct)
         services.append(.init(service: workerService))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -108,6 +110,8 @@ struct DeliveryWorkerService: Service, CustomStringConvertible {
     /// The discussion side's settings (HERALD_SECRET, HERALD_PUBLIC_URL …).
     let discussion: DiscussionSettings
     let logger: Logger
+    /// The LISTEN and leader connections' database (HERALD_DIRECT_DATABASE_URL); nil: the pool's.
+    var directDatabase: PostgresConfiguration? = nil
 
     var description: String { "DeliveryWorkerService" }
 
@@ -140,7 +144,7 @@ struct DeliveryWorkerService: Service, CustomStringConvertible {
         }
         let registry = JobHandlerRegistry(HandlerCatalog.handlers(logger: logger, delivery: notificationDelivery, discussion: discussion))
         let jobWorker = JobWorker(
-            pool: pool, registry: registry, configuration: configuration,
+            pool: pool, registry: registry, configuration: configuration, directConfiguration: directDatabase,
             periodicTasks: notificationDelivery.periodicTasks(), logger: logger)
         try await jobWorker.run()
     }

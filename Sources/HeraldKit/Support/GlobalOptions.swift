@@ -15,6 +15,12 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "PostgreSQL URL or conninfo (env HERALD_DATABASE_URL, then DATABASE_URL).")
     var databaseURL: String?
 
+    @Option(name: .long, help: "none, or transaction when --database-url is a transaction pooler such as PgBouncer (env HERALD_DATABASE_POOLER, default none).")
+    var databasePooler: String?
+
+    @Option(name: .long, help: "Direct PostgreSQL URL for LISTEN, leader election and migrations; required with --database-pooler transaction (env HERALD_DIRECT_DATABASE_URL).")
+    var directDatabaseURL: String?
+
     /// Sets up swift-log once per process and returns a logger for `label`.
     func makeLogger(_ label: String) throws -> Logger {
         let environment = ProcessInfo.processInfo.environment
@@ -52,6 +58,8 @@ struct GlobalOptions: ParsableArguments {
         } catch {
             throw ValidationError(error.message)
         }
+        // Every command honours HERALD_DATABASE_POOLER, so none sends named statements to a pooler.
+        configuration.pooler = try poolerMode(environment: environment)
         return configuration
     }
 }

@@ -60,6 +60,10 @@ public final class JobWorker: Service, Sendable {
         core.logger.info("worker starting", metadata: [
             "queues": "\(core.configuration.queues)", "kinds": "\(core.registry.kinds.joined(separator: ","))",
         ])
+        if directConfiguration.pooler == .transaction {
+            // `herald work` refuses this; a library user may not know that LISTEN needs a session.
+            core.logger.info("LISTEN and leader election go through a transaction pooler and will not work: pass directConfiguration")
+        }
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { background in
                 background.addTask { await self.listen() }
