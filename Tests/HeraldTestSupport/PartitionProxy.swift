@@ -28,21 +28,7 @@ public final class PartitionProxy: Sendable {
     /// Listens on a free loopback port and forwards to `127.0.0.1:targetPort`.
     public init(targetPort: UInt16) throws {
         self.targetPort = targetPort
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = Self.loopback(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(listener, 64) == 0 else {
-            Glibc.close(listener)
-            throw ProxyError("cannot listen: errno \(errno)")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        self.listener = listener
-        port = UInt16(bigEndian: address.sin_port)
+        (listener, port) = try LoopbackSocket.listen()
         Thread { [self] in acceptLoop() }.start()
     }
 
@@ -131,7 +117,7 @@ public final class PartitionProxy: Sendable {
             if count <= 0 { break }
             // Bytes that arrived just before the partition are swallowed, not forwarded.
             if state.withLock({ $0.partitioned }) { continue }
-            if !Self.writeAll(destination, chunk[0..<count]) { break }
+            if !LoopbackSocket.writeAll(destination, chunk[0..<count]) { break }
         }
         // A partition never gets here: reads block until close() shuts the sockets down.
         shutdown(pair.client, Int32(SHUT_RDWR))
@@ -146,18 +132,7 @@ public final class PartitionProxy: Sendable {
         }
     }
 
-    private func connectTarget() -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = Self.loopback(port: targetPort)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if connected != 0 {
-            Glibc.close(fd)
-            return -1
-        }
-        return fd
-    }
+    private func connectTarget() -> Int32 { LoopbackSocket.connect(port: targetPort) }
 
     // MARK: - The silent drop
 
@@ -183,27 +158,6 @@ public final class PartitionProxy: Sendable {
         var program = SocketFilterProgram(length: 1, filter: instruction)
         let result = setsockopt(socket, SOL_SOCKET, attachFilterOption, &program, socklen_t(MemoryLayout<SocketFilterProgram>.size))
         precondition(result == 0, "SO_ATTACH_FILTER failed: errno \(errno)")
-    }
-
-    private static func loopback(port: UInt16) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = port.bigEndian
-        return address
-    }
-
-    private static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
-        var rest = bytes
-        while !rest.isEmpty {
-            let written = rest.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            rest = rest.dropFirst(written)
-        }
-        return true
     }
 
     /// The proxy could not start or was given an unusable configuration.

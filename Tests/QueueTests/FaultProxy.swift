@@ -1,4 +1,5 @@
 import Foundation
+import HeraldTestSupport
 import Postgres
 import Synchronization
 #if canImport(Glibc)
@@ -41,21 +42,7 @@ final class FaultProxy: Sendable {
     /// Listens on a free loopback port and forwards to `127.0.0.1:targetPort`.
     init(targetPort: UInt16) throws {
         self.targetPort = targetPort
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(listener, 64) == 0 else { throw ProxyError("cannot listen: errno \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        self.listener = listener
-        port = UInt16(bigEndian: address.sin_port)
+        (listener, port) = try LoopbackSocket.listen()
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
     }
@@ -155,21 +142,7 @@ final class FaultProxy: Sendable {
         }
     }
 
-    private func connectTarget() -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = targetPort.bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if connected != 0 {
-            Glibc.close(fd)
-            return -1
-        }
-        return fd
-    }
+    private func connectTarget() -> Int32 { LoopbackSocket.connect(port: targetPort) }
 
     /// One proxied connection: both sockets and whether its current answer is being dropped.
     private final class Connection: Sendable {
@@ -226,7 +199,7 @@ final class FaultProxy: Sendable {
                 }
             }
             if offset > 0 {
-                if !Self.writeAll(connection.server, buffer[0..<offset]) { break loop }
+                if !LoopbackSocket.writeAll(connection.server, buffer[0..<offset]) { break loop }
                 buffer.removeFirst(offset)
             }
         }
@@ -249,7 +222,7 @@ final class FaultProxy: Sendable {
             if count <= 0 { break }
             if connection.silenced.load(ordering: .sequentiallyConsistent) { continue }
             if !connection.dropping.load(ordering: .sequentiallyConsistent) {
-                if !Self.writeAll(connection.client, chunk[0..<count]) { break }
+                if !LoopbackSocket.writeAll(connection.client, chunk[0..<count]) { break }
                 continue
             }
             // The claim's answer: keep it back until the server says it is done, then cut.
@@ -272,7 +245,7 @@ final class FaultProxy: Sendable {
             // A claim that found nothing: pass it on and wait for one that claims jobs.
             connection.dropping.store(false, ordering: .sequentiallyConsistent)
             state.withLock { $0.armed = true }
-            if !Self.writeAll(connection.client, held[...]) { break }
+            if !LoopbackSocket.writeAll(connection.client, held[...]) { break }
             held = []
         }
         end(connection)
@@ -307,19 +280,6 @@ final class FaultProxy: Sendable {
             if strings.count == count { break }
         }
         return strings
-    }
-
-    private static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
-        var rest = bytes
-        while !rest.isEmpty {
-            let written = rest.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            rest = rest.dropFirst(written)
-        }
-        return true
     }
 
     struct ProxyError: Error, CustomStringConvertible {
