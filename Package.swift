@@ -17,7 +17,10 @@ let package = Package(
         .library(name: "Curl", targets: ["Curl"]),
         .library(name: "Queue", targets: ["Queue"]),
         .library(name: "HeraldJSON", targets: ["HeraldJSON"]),
-        .library(name: "Delivery", targets: ["Delivery"]),
+        .library(name: "Mail", targets: ["Mail"]),
+        .library(name: "Providers", targets: ["Providers"]),
+        .library(name: "Notifications", targets: ["Notifications"]),
+        .library(name: "Discussions", targets: ["Discussions"]),
         .library(name: "Server", targets: ["Server"]),
     ],
     dependencies: [
@@ -76,15 +79,44 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // The domain: routing, digests, templates, composition, providers, tracking.
+        // The domain, in four layers; each depends only on the ones above it.
+        // Mail primitives: addresses, headers, Message-ID, escaping, signature, composition, signed
+        // tokens, reading replies. No database, no network.
         .target(
-            name: "Delivery",
+            name: "Mail",
             dependencies: [
-                "Postgres", "Curl", "Queue", "HeraldJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Provider clients: Postmark and Twilio wire types and their HTTP clients. No database, no queue.
+        .target(
+            name: "Providers",
+            dependencies: [
+                "Mail", "Curl", "HeraldJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Notifications: routing, preferences, digests, templates, suppression, sending.
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "Mail", "Providers", "Postgres", "Queue", "HeraldJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Discussions: fan-out, per-recipient tracking, inbound replies.
+        .target(
+            name: "Discussions",
+            dependencies: [
+                "Mail", "Providers", "Notifications", "Postgres", "Queue", "Curl", "HeraldJSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -106,7 +138,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Delivery", "Postgres", "Queue", "HeraldJSON",
+                "Mail", "Providers", "Notifications", "Discussions", "Postgres", "Queue", "HeraldJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -122,7 +154,7 @@ let package = Package(
         .target(
             name: "HeraldKit",
             dependencies: [
-                "Postgres", "Curl", "Queue", "HeraldJSON", "Delivery", "Sandbox", "Server",
+                "Postgres", "Curl", "Queue", "HeraldJSON", "Mail", "Providers", "Notifications", "Discussions", "Sandbox", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -174,7 +206,7 @@ let package = Package(
         .testTarget(
             name: "DeliveryTests",
             dependencies: [
-                "Delivery", "Sandbox", "Queue", "Postgres", "Curl", "HeraldJSON", "HeraldTestSupport",
+                "Mail", "Providers", "Notifications", "Discussions", "Sandbox", "Queue", "Postgres", "Curl", "HeraldJSON", "HeraldTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             // The reply corpus is read from the source tree by the tests (#filePath).
@@ -188,7 +220,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "Delivery", "Sandbox", "Queue", "Postgres", "Curl", "HeraldTestSupport"],
+            dependencies: ["Server", "Mail", "Providers", "Notifications", "Discussions", "Sandbox", "Queue", "Postgres", "Curl", "HeraldTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

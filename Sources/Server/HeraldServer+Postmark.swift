@@ -1,4 +1,6 @@
-import Delivery
+import Mail
+import Providers
+import Discussions
 import HeraldJSON
 import Foundation
 import Logging
@@ -51,11 +53,10 @@ extension HeraldServer {
                 at: PostmarkWebhookEvent.date(event.deliveredAt) ?? Date()))
         case "Bounce", "SpamComplaint":
             let bounceType: BounceType = event.recordType == "SpamComplaint" ? .complaint : PostmarkBounceClassifier.classify(type: event.type, typeCode: event.typeCode)
-            let storedType = DiscussionEmailTracking.BounceType(rawValue: bounceType.rawValue) ?? .soft
             let reason = [event.description, event.details].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " — ")
             let suppress = bounceType.suppressesAddress || PostmarkBounceClassifier.shouldSuppress(type: event.type, typeCode: event.typeCode, inactive: event.inactive ?? false)
             outcome = try await emailEvents.record(.bounce(
-                providerMessageID: event.messageID, recipient: event.address, metadata: metadata, type: storedType,
+                providerMessageID: event.messageID, recipient: event.address, metadata: metadata, type: bounceType,
                 reason: reason.isEmpty ? event.recordType : reason, suppress: suppress,
                 at: PostmarkWebhookEvent.date(event.bouncedAt) ?? Date()))
         case "SubscriptionChange":

@@ -1,4 +1,5 @@
-import Delivery
+import Mail
+import Discussions
 import Foundation
 import Metrics
 import Logging

@@ -1,4 +1,4 @@
-public import Delivery
+public import Discussions
 import Foundation
 import Metrics
 import Hummingbird

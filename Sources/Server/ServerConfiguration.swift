@@ -1,4 +1,6 @@
-public import Delivery
+public import Mail
+public import Providers
+public import Discussions
 
 /// Settings of `herald serve`, from the environment (flags override them in the CLI).
 ///

@@ -1,5 +1,8 @@
 import Curl
-import Delivery
+import Mail
+import Providers
+import Notifications
+import Discussions
 import Foundation
 import HeraldTestSupport
 import Logging

@@ -1,5 +1,6 @@
 import Curl
-import Delivery
+import Mail
+import Notifications
 import Foundation
 import Postgres
 import Sandbox

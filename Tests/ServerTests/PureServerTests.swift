@@ -1,4 +1,4 @@
-import Delivery
+import Mail
 import Foundation
 import Server
 import Testing

@@ -1,5 +1,6 @@
 import Curl
-import Delivery
+import Mail
+import Discussions
 import Foundation
 import HeraldTestSupport
 import Logging

@@ -1,9 +1,10 @@
 import Curl
-import Delivery
+import Mail
 import Foundation
 import Postgres
 import Server
 import Testing
+import Discussions
 
 @Suite("Pixel and click endpoints over HTTP")
 struct TrackingEndpointTests {

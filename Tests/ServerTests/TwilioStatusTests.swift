@@ -1,6 +1,6 @@
 import Crypto
 import Curl
-import Delivery
+import Mail
 import Foundation
 import Postgres
 import Server

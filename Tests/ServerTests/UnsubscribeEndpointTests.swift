@@ -1,5 +1,5 @@
 import Curl
-import Delivery
+import Mail
 import Foundation
 import Postgres
 import Server

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Delivery
+import Mail
+import Discussions
 import Foundation
 import Logging
 import Postgres

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Delivery
+import Discussions
 import Foundation
 import Logging
 import Postgres

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Curl
-import Delivery
+import Providers
+import Notifications
+import Discussions
 import Foundation
 import Logging
 import Postgres
@@ -8,6 +10,7 @@ import Queue
 import Sandbox
 import ServiceLifecycle
 import UnixSignals
+import Mail
 
 /// `herald work`: a worker process.
 struct WorkCommand: AsyncParsableCommand {

@@ -1,4 +1,4 @@
-import Delivery
+import Mail
 
 /// The overview's chart: completed and failed jobs per minute over the last hour, as inline SVG
 /// rendered on the server (no chart library, no script). Colours come from the stylesheet

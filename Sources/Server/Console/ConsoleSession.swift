@@ -1,5 +1,5 @@
 import Crypto
-public import Delivery
+public import Mail
 
 import Foundation
 

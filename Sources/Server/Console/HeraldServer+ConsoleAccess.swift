@@ -1,4 +1,4 @@
-import Delivery
+import Providers
 import Foundation
 import HTTPTypes
 import Hummingbird

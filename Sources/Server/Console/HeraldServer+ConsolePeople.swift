@@ -1,8 +1,9 @@
-import Delivery
+import Notifications
 import Foundation
 import Logging
 import Hummingbird
 import Postgres
+import Discussions
 
 extension HeraldServer {
     // MARK: People and notifications

@@ -1,4 +1,4 @@
-import Delivery
+import Mail
 import Logging
 import Postgres
 import Foundation

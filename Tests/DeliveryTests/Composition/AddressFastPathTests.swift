@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Delivery
+@testable import Mail
 
 /// The byte-level fast paths of ``EmailAddress``, ``HeaderSanitizer`` and the whitespace helpers
 /// against the scalar-by-scalar code they short-cut (copied here as the reference).

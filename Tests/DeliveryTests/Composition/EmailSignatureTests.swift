@@ -1,4 +1,4 @@
-import Delivery
+import Mail
 import Testing
 
 @Suite("EmailSignature")

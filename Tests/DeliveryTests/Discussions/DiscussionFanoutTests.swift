@@ -1,4 +1,7 @@
-import Delivery
+import Mail
+import Providers
+import Notifications
+import Discussions
 import Foundation
 import HeraldTestSupport
 import Logging

@@ -1,4 +1,5 @@
-import Delivery
+import Mail
+import Discussions
 import Testing
 
 @Suite("AutomaticEmail: auto-replies and bounces recognised (pure)")

@@ -1,4 +1,4 @@
-import Delivery
+import Mail
 import Testing
 
 @Suite("HTMLReplyText: HTML-only replies to text without the quote (pure)")

@@ -1,4 +1,5 @@
-import Delivery
+import Providers
+import Notifications
 import Foundation
 import HeraldTestSupport
 import Postgres

@@ -1,4 +1,5 @@
-import Delivery
+import Mail
+import Notifications
 import Foundation
 import HeraldTestSupport
 import Postgres
@@ -6,6 +7,7 @@ import Queue
 import Sandbox
 import Synchronization
 import Testing
+import Providers
 
 /// EmailNotificationService against PostgreSQL and the sandbox Postmark over HTTP.
 @Suite("EmailNotificationService")

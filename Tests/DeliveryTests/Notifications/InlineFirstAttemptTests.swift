@@ -1,4 +1,5 @@
-@testable import Delivery
+@testable import Mail
+@testable import Notifications
 import Foundation
 import HeraldTestSupport
 import Postgres

@@ -1,5 +1,7 @@
 import Curl
-import Delivery
+import Mail
+import Providers
+import Notifications
 import Foundation
 import HeraldTestSupport
 import Logging

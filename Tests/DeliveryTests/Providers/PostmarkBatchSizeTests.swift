@@ -1,5 +1,5 @@
 import Curl
-import Delivery
+import Providers
 import Foundation
 import Sandbox
 import Testing

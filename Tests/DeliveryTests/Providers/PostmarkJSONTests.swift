@@ -1,4 +1,5 @@
-import Delivery
+import Mail
+import Providers
 import Foundation
 import HeraldJSON
 import Testing

@@ -1,4 +1,6 @@
-@testable import Delivery
+@testable import Mail
+@testable import Providers
+@testable import Discussions
 import Foundation
 import Testing
 

@@ -1,5 +1,5 @@
 import Crypto
-import Delivery
+import Providers
 import Foundation
 import Testing
 

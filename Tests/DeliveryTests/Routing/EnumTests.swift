@@ -1,4 +1,6 @@
-import Delivery
+import Mail
+import Notifications
+import Discussions
 import Foundation
 import Testing
 

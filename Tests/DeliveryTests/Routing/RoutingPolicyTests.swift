@@ -1,5 +1,6 @@
-import Delivery
+import Notifications
 import Testing
+import Providers
 
 /// One input combination of the routing policy.
 struct RoutingCase: Sendable, CustomTestStringConvertible {

@@ -1,4 +1,4 @@
-import Delivery
+import Notifications
 import Foundation
 import HeraldTestSupport
 import Postgres

@@ -1,8 +1,9 @@
-import Delivery
+import Discussions
 import Foundation
 import HeraldTestSupport
 import Postgres
 import Testing
+import Mail
 
 @Suite("DiscussionEmailTrackingStore")
 struct DiscussionEmailTrackingStoreTests {

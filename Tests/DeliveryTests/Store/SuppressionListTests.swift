@@ -1,8 +1,9 @@
-import Delivery
+import Notifications
 import Foundation
 import HeraldTestSupport
 import Postgres
 import Testing
+import Mail
 
 @Suite("SuppressionList")
 struct SuppressionListTests {

@@ -1,4 +1,5 @@
-import Delivery
+import Notifications
+import Discussions
 import Foundation
 import HeraldTestSupport
 import Postgres

@@ -1,4 +1,4 @@
-@testable import Delivery
+@testable import Notifications
 import Foundation
 import Testing
 

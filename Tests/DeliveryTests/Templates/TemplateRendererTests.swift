@@ -1,4 +1,5 @@
-import Delivery
+import Mail
+import Notifications
 import Foundation
 import Testing
 

@@ -1,4 +1,4 @@
-@testable import Delivery
+@testable import Mail
 import Testing
 
 @Suite("Base32 and Base64URL")

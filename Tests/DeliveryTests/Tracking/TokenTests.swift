@@ -1,5 +1,5 @@
 import Crypto
-import Delivery
+import Mail
 import Foundation
 import Testing
 

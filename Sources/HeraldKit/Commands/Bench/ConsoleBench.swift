@@ -1,6 +1,6 @@
 import ArgumentParser
 import Curl
-import Delivery
+import Mail
 import Foundation
 import Logging
 import Postgres

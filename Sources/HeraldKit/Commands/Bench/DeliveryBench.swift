@@ -1,6 +1,7 @@
 import ArgumentParser
 import Curl
-import Delivery
+import Providers
+import Notifications
 import Foundation
 import Logging
 import Postgres

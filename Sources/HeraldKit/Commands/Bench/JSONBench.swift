@@ -1,5 +1,7 @@
 import ArgumentParser
-import Delivery
+import Mail
+import Providers
+import Notifications
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Curl
-import Delivery
+import Providers
 import Foundation
 import Logging
 import Postgres
@@ -9,6 +9,7 @@ import Sandbox
 import Server
 import ServiceLifecycle
 import UnixSignals
+import Notifications
 
 /// `herald demo`: Herald end to end on an embedded default — a throwaway PostgreSQL, the sandbox
 /// Postmark/Twilio servers, a worker and `herald serve` in this process — then the provider's part

@@ -1,5 +1,6 @@
 import Curl
-import Delivery
+import Mail
+import Providers
 import Foundation
 import Sandbox
 import Testing

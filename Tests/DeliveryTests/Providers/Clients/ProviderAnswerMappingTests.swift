@@ -1,5 +1,6 @@
 import Curl
-import Delivery
+import Mail
+import Providers
 import Testing
 
 /// The pure mapping from provider answers (status + body) to results, without network.

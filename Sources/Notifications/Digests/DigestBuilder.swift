@@ -1,0 +1,116 @@
+import Foundation
+public import Logging
+import Postgres
+public import Queue
+import Providers
+import Mail
+
+/// Handles `digest.build`: one email per user per period listing the period's not-yet-emailed
+/// normal and low notifications.
+///
+/// - The `(user_id, period_key)` row of `digests` is created with ON CONFLICT DO NOTHING, so a
+///   re-run or a duplicated job builds the same digest; a row whose email went out is left alone.
+/// - Notifications created in the period are attached (`digest_id`) before the send and marked
+///   (`email_sent_at`, `provider_message_id`) after it; with `gather_older` (the oldest period the
+///   scheduler enqueued) older pending ones too, so stragglers and periods beyond the catch-up cap
+///   are not lost.
+/// - **Empty digests are skipped: no email and no `digests` row.**
+/// - Digests built at about the same time (a daily boundary for many users) are sent together
+///   through ``PostmarkSendCoalescer``: `/email/batch` (≤ 500 per call, each element's ErrorCode on
+///   its own), or `/email` for a lone one.
+/// - A suppressed address gets no digest: its notifications are attached to the row and marked
+///   `suppressed`, and the job is cancelled.
+public struct DigestBuilder: JobHandler {
+    public let kind = NotificationJobKind.digestBuild
+    let store: DigestStore
+    let sender: PostmarkSendCoalescer
+    let resolver: ProviderOutcomeResolver
+    let templates: TemplateCache
+    let configuration: NotificationDeliveryConfiguration
+    let messageStream: String
+    let logger: Logger
+
+    public init(store: DigestStore, sender: PostmarkSendCoalescer, messageStream: String = "outbound", resolver: ProviderOutcomeResolver,
+                templates: TemplateCache = TemplateCache(), configuration: NotificationDeliveryConfiguration, logger: Logger) {
+        self.store = store
+        self.sender = sender
+        self.messageStream = messageStream
+        self.resolver = resolver
+        self.templates = templates
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func handle(_ job: Job) async throws -> JobResult {
+        guard let args = try? job.decodeArgs(NotificationJobKind.DigestArgs.self), let userID = UUID(uuidString: args.userID),
+              ["daily", "weekly", "monthly"].contains(args.frequency), args.periodEnd > args.periodStart
+        else {
+            throw PermanentJobError("digest.build needs args {user_id, frequency, period_key, period_start, period_end}")
+        }
+        guard let recipient = try await store.recipient(userID: userID) else {
+            return .cancel(reason: "the user has no notification preferences")
+        }
+        guard let address = recipient.email, !address.isEmpty else {
+            return .cancel(reason: "the user has no email address")
+        }
+        guard let reservation = try await store.reserve(
+            recipient: recipient, frequency: args.frequency, periodKey: args.periodKey,
+            start: Date(timeIntervalSince1970: args.periodStart), end: Date(timeIntervalSince1970: args.periodEnd),
+            gatherOlder: args.gatherOlder ?? false, limit: configuration.maximumDigestItems)
+        else { return .completed }  // empty: nothing to send
+        if reservation.emailSentAt != nil { return .completed }
+        if recipient.suppressed {
+            try await store.recordSkip(digestID: reservation.digestID, reason: "suppressed")
+            return .cancel(reason: "\(address) is suppressed")
+        }
+        let request: PostmarkEmailRequest
+        do {
+            request = try compose(recipient, address: address, frequency: args.frequency, reservation: reservation)
+        } catch let error as DeliveryError {
+            return .fail(reason: error.message)
+        }
+        let result = await sender.send(request)
+        if result.outcome == .success {
+            try await store.markSent(digestID: reservation.digestID, providerMessageID: result.messageID)
+            return .completed
+        }
+        if result.outcome.isPermanent { try await store.recordSkip(digestID: reservation.digestID, reason: "email_refused") }
+        return try await resolver.resolve(result.outcome, suppressing: address, channel: "email", logger: logger)
+    }
+
+    func compose(_ recipient: DigestStore.Recipient, address: String, frequency: String, reservation: DigestStore.Reservation) throws
+        -> PostmarkEmailRequest
+    {
+        guard let stored = recipient.template else {
+            throw DeliveryError(code: .templateNotFound, message: "no notification template 'digest'")
+        }
+        let items: [TemplateValue] = reservation.items.map { item in
+            var context: [String: TemplateValue] = ["type": .string(item.type), "priority": .string(item.priority.rawValue)]
+            if case .object(let data)? = try? TemplateValue(parsingJSON: item.data.text) { context.merge(data) { _, new in new } }
+            var rendered: RenderedNotification?
+            if let template = item.template { rendered = try? templates.compiled(template).render(context: .object(context)) }
+            var entry: [String: TemplateValue] = [
+                "subject": .string(rendered?.subject ?? item.type), "priority": .string(item.priority.rawValue),
+                "created_at": .string(ISO8601DateFormatter().string(from: item.createdAt)),
+            ]
+            if let text = rendered?.smsBody, !text.isEmpty { entry["text"] = .string(text) }
+            if case .string(let url)? = context["url"] { entry["url"] = .string(url) }
+            return .object(entry)
+        }
+        var members: [String: TemplateValue] = [
+            "period_label": .string(frequency), "count": .int(items.count), "items": .array(items), "recipient_email": .string(address),
+        ]
+        if let name = recipient.name, !name.isEmpty { members["recipient_name"] = .string(name) }
+        let context: TemplateValue = .object(members)
+        let rendered = try templates.compiled(stored).render(context: context)
+        let built = EmailComposer.build(EmailEnvelope(
+            kind: .digest,
+            from: try EmailAddress(recipient.fromEmail ?? configuration.defaultFromEmail, name: recipient.fromName ?? configuration.defaultFromName),
+            to: try EmailAddress(address), subject: rendered.subject, htmlBody: rendered.htmlBody, textBody: rendered.textBody,
+            signature: recipient.signature.flatMap { try? EmailSignature($0) },
+            messageID: try MessageID.generate(messageID: reservation.digestID, recipientEmail: address, domain: configuration.messageIDDomain),
+            listUnsubscribeURL: configuration.digestUnsubscribe?.url(userID: recipient.userID),
+            tag: "digest", metadata: [EmailComposer.MetadataKey.digestID: reservation.digestID.uuidString.lowercased()]))
+        return PostmarkEmailRequest(built, messageStream: messageStream)
+    }
+}

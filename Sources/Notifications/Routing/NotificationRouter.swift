@@ -1,0 +1,156 @@
+public import Foundation
+public import Logging
+public import Queue
+import Postgres
+import Providers
+
+/// Handles `notification.route`: reads the notification and its user's preferences, applies
+/// ``RoutingPolicy``, records `routed_at`, `route` and `skip_reason`, and enqueues the follow-up
+/// jobs in the same statement.
+///
+/// | decision | `route` | jobs |
+/// |---|---|---|
+/// | urgent/high | `email`, `email+sms`, or `sms` (no address) / `none` | `email.send` (unique per notification), `sms.send` when SMS applies |
+/// | normal/low, daily/weekly/monthly | `digest:<frequency>` | none now: the digest scheduler picks it up |
+/// | normal/low, never | `none`, skip `digest_never` | none |
+///
+/// Missing data is recorded, never a crash: no preferences row → `no_preferences`; no address →
+/// `no_email`; SMS on without a usable phone → `no_phone` / `invalid_phone`; Twilio not configured →
+/// `sms_not_configured`. A notification routed before (a retried or duplicated job) is left alone;
+/// a deleted one cancels the job.
+///
+/// **The first email attempt inline.** When email is the only immediate channel (no SMS) and
+/// ``NotificationDeliveryConfiguration/inlineFirstEmailAttempt`` is on (the default), the router
+/// sends the email itself through ``EmailNotificationService`` and then writes the route, the
+/// sent mark and, if the attempt did not complete, the `email.send` job carrying that attempt's
+/// outcome (`retryable` with its backoff, `failed` or `cancelled`, with the error in its history),
+/// all in one statement. Nothing is written before the attempt, so a worker that dies during it
+/// leaves the notification unrouted and the rescued `notification.route` job starts over: the
+/// duplicate bound is the one of ``EmailNotificationService`` (one extra email per interruption
+/// after acceptance, same Message-ID). With SMS, both channels get their own jobs at once, so a
+/// slow Postmark never delays the SMS.
+public struct NotificationRouter: JobHandler {
+    public let kind = NotificationJobKind.route
+    let store: NotificationStore
+    let configuration: NotificationDeliveryConfiguration
+    let logger: Logger
+    /// Makes the inline first attempt; nil routes every email through an `email.send` job.
+    let email: EmailNotificationService?
+    private let policy = RoutingPolicy()
+
+    public init(store: NotificationStore, configuration: NotificationDeliveryConfiguration, logger: Logger,
+                email: EmailNotificationService? = nil) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        self.email = email
+    }
+
+    public func handle(_ job: Job) async throws -> JobResult {
+        let args = try NotificationJobs.notificationArgs(job)
+        // One query also brings what an immediate email needs, for the inline attempt.
+        guard let inputs = try await store.routeInputs(id: args) else {
+            return .cancel(reason: "notification \(args.uuidString.lowercased()) no longer exists")
+        }
+        let input = inputs.routing
+        if input.routedAt != nil { return .completed }
+        let plan = Self.plan(input, policy: policy, configuration: configuration)
+        if configuration.inlineFirstEmailAttempt, let email, let delivery = inputs.delivery, plan.jobs.count == 1, plan.jobs[0].kind == NotificationJobKind.emailSend {
+            return try await routeSendingEmail(input, delivery: delivery, plan: plan, email: email)
+        }
+        try await store.recordRoute(id: input.id, route: plan.route, skipReason: plan.skipReasons.isEmpty ? nil : plan.skipReasons.joined(separator: ","),
+                                    jobs: plan.jobs)
+        logger.debug("notification routed", metadata: [
+            "notification.id": "\(input.id)", "route": "\(plan.route)", "jobs": "\(plan.jobs.count)",
+        ])
+        return .completed
+    }
+
+    /// Sends the email of a plan whose only job is `email.send`, then records the route with the
+    /// attempt's outcome (see the type's documentation).
+    private func routeSendingEmail(_ input: NotificationRoutingInput, delivery: NotificationDeliveryInput, plan: Plan,
+                                   email: EmailNotificationService) async throws -> JobResult {
+        let attempt = try await email.attempt(delivery)
+        if attempt.accepted { try await email.afterAcceptance?(input.id) }
+        var reasons = plan.skipReasons
+        if let reason = attempt.skipReason, !reasons.contains(reason) { reasons.append(reason) }
+        let jobs = Self.settledJob(plan.jobs[0], after: attempt.result, backoff: configuration.inlineRetryBackoff).map { [$0] } ?? []
+        try await store.recordRoute(NotificationStore.RouteRecord(
+            id: input.id, route: plan.route, skipReason: reasons.isEmpty ? nil : reasons.joined(separator: ","), jobs: jobs,
+            emailAccepted: attempt.accepted, providerMessageID: attempt.providerMessageID))
+        logger.debug("notification routed; first email attempt made", metadata: [
+            "notification.id": "\(input.id)", "route": "\(plan.route)", "accepted": "\(attempt.accepted)",
+        ])
+        return .completed
+    }
+
+    /// The `email.send` job that continues after a first attempt ending in `result`, in the state
+    /// the worker's settle statement would give it; nil when nothing is left to do.
+    static func settledJob(_ request: JobRequest, after result: JobResult, backoff: Backoff, now: Date = Date()) -> NotificationStore.RouteJob? {
+        switch result {
+        case .completed:
+            return nil
+        case .retry(let reason, let at):
+            let exhausted = request.maxAttempts <= 1
+            return NotificationStore.RouteJob(
+                request: request, state: exhausted ? "failed" : "retryable", attempt: 1, error: reason,
+                runAt: exhausted ? nil : (at ?? now.addingTimeInterval(backoff.delay(afterAttempt: 1).seconds)))
+        case .fail(let reason):
+            return NotificationStore.RouteJob(request: request, state: "failed", attempt: 1, error: reason)
+        case .cancel(let reason):
+            return NotificationStore.RouteJob(request: request, state: "cancelled", attempt: 1, error: "cancelled by handler: \(reason)")
+        case .snooze(let delay):
+            return NotificationStore.RouteJob(request: request, state: "scheduled", runAt: now.addingTimeInterval(delay.seconds))
+        }
+    }
+
+    /// What routing does for `input` (pure; exposed for tests).
+    public struct Plan: Sendable {
+        public var route: String
+        public var skipReasons: [String]
+        public var jobs: [JobRequest]
+    }
+
+    /// The routing plan: the route label, the skip reasons and the jobs to enqueue.
+    public static func plan(_ input: NotificationRoutingInput, policy: RoutingPolicy = RoutingPolicy(),
+                            configuration: NotificationDeliveryConfiguration) -> Plan {
+        let decision = policy.route(
+            priority: input.priority, digestFrequency: input.digestFrequency, smsEnabled: input.smsEnabled, phone: input.phone)
+        var reasons: [String] = []
+        if !input.hasPreferences { reasons.append("no_preferences") }
+        let id = input.id.lowercasedString
+        let args = PostgresJSONArgs.notification(id)
+        var channels: [String] = []
+        var jobs: [JobRequest] = []
+        switch decision.email {
+        case .immediate:
+            if let email = input.email, !email.isEmpty {
+                channels.append("email")
+                jobs.append(JobRequest(kind: NotificationJobKind.emailSend, args: args, queue: configuration.queue,
+                                       priority: input.priority.queuePriority, uniqueKey: "email.send:\(id)"))
+            } else {
+                reasons.append("no_email")
+            }
+        case .digest(let frequency):
+            if let email = input.email, !email.isEmpty {
+                channels.append("digest:\(frequency.rawValue)")
+            } else {
+                reasons.append("no_email")
+            }
+        case .none:
+            reasons.append("digest_never")
+        }
+        if decision.sms, let number = decision.smsNumber {
+            if configuration.smsEnabled {
+                channels.append("sms")
+                jobs.append(JobRequest(kind: NotificationJobKind.smsSend, args: PostgresJSONArgs.sms(id, to: number.e164),
+                                       queue: configuration.queue, priority: input.priority.queuePriority, uniqueKey: "sms.send:\(id)"))
+            } else {
+                reasons.append("sms_not_configured")
+            }
+        } else if input.priority.isImmediate, input.smsEnabled {
+            reasons.append(input.phone == nil ? "no_phone" : "invalid_phone")
+        }
+        return Plan(route: channels.isEmpty ? "none" : channels.joined(separator: "+"), skipReasons: reasons, jobs: jobs)
+    }
+}

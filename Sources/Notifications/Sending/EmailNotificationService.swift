@@ -1,0 +1,137 @@
+public import Foundation
+public import Logging
+public import Postgres
+public import Queue
+public import Providers
+public import Mail
+
+/// EmailNotificationService: handles `email.send`, the immediate email of an urgent or high
+/// notification.
+///
+/// One attempt: read the notification, recipient, tenant settings and template in one query;
+/// stop if `email_sent_at` is already set (a retried or duplicated job sends nothing); skip a
+/// suppressed address (job cancelled, `skip_reason` `suppressed`, no request to Postmark); render
+/// the template (the tenant's override first; HTML escaped, text not) with the notification's
+/// `data`; append the tenant signature to both bodies; send through Postmark `POST /email`; set
+/// `email_sent_at` and `provider_message_id`. The provider outcome becomes the job outcome in
+/// ``ProviderOutcomeResolver``.
+///
+/// **Duplicates.** Postmark has no idempotency key, so one window remains: the worker dies (or
+/// the database is unreachable) after Postmark accepted the email and before `email_sent_at` is
+/// committed. The lease then expires, the job is retried, and the email goes out once more.
+/// Bound: at most one extra email per notification per such interruption (a retry that finds
+/// `email_sent_at` set sends nothing), so at most the number of `email.send` jobs in flight on
+/// the worker that died. Each copy carries the same deterministic `Message-ID`
+/// (UUIDv5 of notification id and address) with `X-PM-KeepID`, so mail clients that de-duplicate by
+/// Message-ID (Gmail does) show it once.
+public struct EmailNotificationService: JobHandler {
+    public let kind = NotificationJobKind.emailSend
+    let store: NotificationStore
+    let postmark: PostmarkClient
+    /// `postmark` followed by further clients (each over its own CurlClient); a notification always
+    /// uses the same one, chosen by its id, so the HTTP load spreads over several libcurl drivers.
+    let postmarks: [PostmarkClient]
+    let resolver: ProviderOutcomeResolver
+    let templates: TemplateCache
+    let configuration: NotificationDeliveryConfiguration
+    let logger: Logger
+    /// Runs after Postmark accepted and before `email_sent_at` is written (tests simulate a crash
+    /// here), in this service and in the inline first attempt of `notification.route`.
+    let afterAcceptance: (@Sendable (UUID) async throws -> Void)?
+
+    public init(
+        store: NotificationStore, postmark: PostmarkClient, resolver: ProviderOutcomeResolver, templates: TemplateCache = TemplateCache(),
+        configuration: NotificationDeliveryConfiguration, logger: Logger,
+        additionalPostmarkClients: [PostmarkClient] = [],
+        afterAcceptance: (@Sendable (UUID) async throws -> Void)? = nil
+    ) {
+        self.store = store
+        self.postmark = postmark
+        self.postmarks = [postmark] + additionalPostmarkClients
+        self.resolver = resolver
+        self.templates = templates
+        self.configuration = configuration
+        self.logger = logger
+        self.afterAcceptance = afterAcceptance
+    }
+
+    public func handle(_ job: Job) async throws -> JobResult {
+        let id = try NotificationJobs.notificationArgs(job)
+        return try await send(notificationID: id)
+    }
+
+    /// Sends the notification's email (see the type's documentation) and returns the job outcome.
+    public func send(notificationID id: UUID) async throws -> JobResult {
+        guard let input = try await store.deliveryInput(id: id) else {
+            return .cancel(reason: "notification \(id.uuidString.lowercased()) no longer exists")
+        }
+        if input.emailSentAt != nil { return .completed }
+        let attempt = try await attempt(input)
+        if attempt.accepted {
+            try await afterAcceptance?(id)
+            try await store.markEmailSent(id: id, providerMessageID: attempt.providerMessageID)
+            return .completed
+        }
+        if let reason = attempt.skipReason { try await store.recordSkip(id: id, reason: reason) }
+        return attempt.result
+    }
+
+    /// One attempt at sending `input`'s email, without writing anything about the notification
+    /// (the caller records the outcome: ``send(notificationID:)`` on its own, `notification.route`
+    /// together with the route). A permanent refusal that calls for it does suppress the address.
+    func attempt(_ input: NotificationDeliveryInput) async throws -> EmailAttempt {
+        guard let address = input.email, !address.isEmpty else {
+            return EmailAttempt(result: .cancel(reason: "the user has no email address"), skipReason: "no_email")
+        }
+        if input.suppressed {
+            return EmailAttempt(result: .cancel(reason: "\(address) is suppressed"), skipReason: "suppressed")
+        }
+        let request: PostmarkEmailRequest
+        do {
+            request = try compose(input, to: address)
+        } catch let error as DeliveryError {
+            return EmailAttempt(result: .fail(reason: error.message))
+        }
+        let client = postmarks.count == 1 ? postmark : postmarks[Int(input.id.uuid.15) % postmarks.count]
+        let result = await client.send(request)
+        if result.outcome == .success {
+            return EmailAttempt(result: .completed, accepted: true, providerMessageID: result.messageID)
+        }
+        let jobResult = try await resolver.resolve(result.outcome, suppressing: address, channel: "email", logger: logger)
+        return EmailAttempt(result: jobResult, skipReason: result.outcome.isPermanent ? "email_refused" : nil)
+    }
+
+    /// The Postmark request for `input` (pure apart from the template cache).
+    /// - Throws: `DeliveryError` when there is no template, it does not parse, or an address is unusable.
+    func compose(_ input: NotificationDeliveryInput, to address: String) throws -> PostmarkEmailRequest {
+        guard let stored = input.template else {
+            throw DeliveryError(code: .templateNotFound, message: "no notification template '\(input.type)' nor 'default'")
+        }
+        let rendered = try templates.compiled(stored).renderEmail(context: Self.context(input))
+        let built = EmailComposer.build(EmailEnvelope(
+            kind: .notification,
+            from: try EmailAddress(input.fromEmail ?? configuration.defaultFromEmail, name: input.fromName ?? configuration.defaultFromName),
+            to: try EmailAddress(address), subject: rendered.subject, htmlBody: rendered.htmlBody, textBody: rendered.textBody,
+            signature: input.signature.flatMap { try? EmailSignature($0) },
+            messageID: try MessageID.generate(messageID: input.id, recipientEmail: address, domain: configuration.messageIDDomain),
+            tag: "notification",
+            metadata: [EmailComposer.MetadataKey.notificationID: input.id.lowercasedString,
+                       EmailComposer.MetadataKey.notificationType: input.type]))
+        return PostmarkEmailRequest(built, messageStream: postmark.configuration.messageStream)
+    }
+
+    /// The template context: the notification's `data` at the top level plus `type`, `priority`,
+    /// `notification_id`, `recipient_email` and `recipient_name` (data keys win).
+    static func context(_ input: NotificationDeliveryInput) -> TemplateValue {
+        var members: [String: TemplateValue] = [
+            "type": .string(input.type), "priority": .string(input.priority.rawValue),
+            "notification_id": .string(input.id.lowercasedString),
+        ]
+        if let email = input.email { members["recipient_email"] = .string(email) }
+        if let name = input.recipientName, !name.isEmpty { members["recipient_name"] = .string(name) }
+        if case .object(let data)? = try? TemplateValue(parsingJSON: input.data.text) {
+            members.merge(data) { _, fromData in fromData }
+        }
+        return .object(members)
+    }
+}

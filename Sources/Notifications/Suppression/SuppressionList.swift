@@ -1,0 +1,97 @@
+public import Foundation
+public import Postgres
+public import Mail
+
+/// The addresses Herald must not email (`email_suppressions`): hard bounces, spam complaints,
+/// manual entries. Case-insensitive: addresses are stored and looked up lower-cased by the
+/// database's own `lower()`, so the stored form always satisfies the table's CHECK.
+public struct SuppressionList: Sendable {
+    /// One suppressed address.
+    public struct Entry: Sendable, Hashable {
+        /// Lower-case.
+        public var email: String
+        public var reason: String
+        public var bounceType: BounceType?
+        /// Who added it ('postmark_webhook', 'send_error', 'manual' …).
+        public var source: String
+        public var createdAt: Date
+    }
+
+    /// Where the list lives.
+    public let pool: PostgresPool
+
+    /// A list over `pool`; it holds no state (no cache: a suppression is seen at once by every process).
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    /// True when `email` (any case, surrounding spaces ignored) is suppressed.
+    public func isSuppressed(_ email: String) async throws -> Bool {
+        let rows = try await pool.query(
+            "SELECT EXISTS (SELECT 1 FROM email_suppressions WHERE email = lower($1::text)) AS suppressed",
+            [TrackingEventInput.trimmingSpaces(email)])
+        return try rows[0].decode(Bool.self, column: "suppressed")
+    }
+
+    /// Which of `emails` are suppressed, in one query; the result holds lower-cased addresses.
+    public func suppressed(among emails: [String]) async throws -> Set<String> {
+        guard !emails.isEmpty else { return [] }
+        let rows = try await pool.query(
+            "SELECT email FROM email_suppressions WHERE email = ANY (SELECT lower(e) FROM unnest($1::text[]) AS e)",
+            [emails.map(TrackingEventInput.trimmingSpaces)])
+        return Set(try rows.map { try $0.decode(String.self, column: "email") })
+    }
+
+    /// The entry for `email`, or nil when it is not suppressed.
+    public func entry(for email: String) async throws -> Entry? {
+        let rows = try await pool.query(
+            "SELECT email, reason, bounce_type, source, created_at FROM email_suppressions WHERE email = lower($1::text)",
+            [TrackingEventInput.trimmingSpaces(email)])
+        return try rows.first.map(Self.entry(from:))
+    }
+
+    /// Suppresses `email`. Adding an address already there replaces its reason, bounce type and
+    /// source and keeps its `created_at`. Throws `.invalidEmail` for text that is not an address.
+    @discardableResult
+    public func add(
+        _ email: String, reason: String, bounceType: BounceType? = nil, source: String = "manual"
+    ) async throws -> Entry {
+        let address = TrackingEventInput.trimmingSpaces(email)
+        guard Self.looksLikeAddress(address) else {
+            throw DeliveryStoreError(code: .invalidEmail, message: "cannot suppress \"\(address)\": not an email address")
+        }
+        let rows = try await pool.query(
+            """
+            INSERT INTO email_suppressions (email, reason, bounce_type, source)
+            VALUES (lower($1::text), $2, $3, $4)
+            ON CONFLICT (email) DO UPDATE
+               SET reason = EXCLUDED.reason, bounce_type = EXCLUDED.bounce_type, source = EXCLUDED.source
+            RETURNING email, reason, bounce_type, source, created_at
+            """,
+            [address, reason, bounceType?.rawValue, source])
+        return try Self.entry(from: rows[0])
+    }
+
+    /// Lets `email` be emailed again. Returns true when it was suppressed.
+    @discardableResult
+    public func remove(_ email: String) async throws -> Bool {
+        let rows = try await pool.query(
+            "DELETE FROM email_suppressions WHERE email = lower($1::text)", [TrackingEventInput.trimmingSpaces(email)])
+        return rows.affectedRows > 0
+    }
+
+    static func looksLikeAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty && text.utf8.count <= 254
+            && !text.unicodeScalars.contains { $0.properties.isWhitespace || $0 == "\u{0}" }
+    }
+
+    private static func entry(from row: PostgresRow) throws -> Entry {
+        Entry(
+            email: try row.decode(String.self, column: "email"),
+            reason: try row.decode(String.self, column: "reason"),
+            bounceType: try row.decode(String?.self, column: "bounce_type").flatMap(BounceType.init(rawValue:)),
+            source: try row.decode(String.self, column: "source"),
+            createdAt: try row.decode(Date.self, column: "created_at"))
+    }
+}

@@ -1,0 +1,91 @@
+public import Mail
+/// Settings of a ``PostmarkClient``. Every property but the token has a documented default.
+///
+/// `description`, `debugDescription` and the reflection mirror show `serverToken` (and a password in
+/// ``apiURL``) as `***`, so the configuration may be logged as a whole.
+public struct PostmarkConfiguration: Sendable, Hashable {
+    /// Postmark's production API, the default ``apiURL``.
+    public static let defaultAPIURL = "https://api.postmarkapp.com"
+    /// The server token that ``fromEnvironment(_:sandbox:)`` uses in sandbox mode; equal to the
+    /// default `SandboxProviders.Configuration.postmarkServerToken`.
+    public static let sandboxServerToken = "sandbox-postmark-token"
+
+    /// The Postmark server API token, sent as `X-Postmark-Server-Token`. A secret.
+    public var serverToken: String
+    /// The API base URL; the client appends `/email` and `/email/batch` (trailing slashes are
+    /// ignored). Default ``defaultAPIURL``.
+    public var apiURL: String
+    /// The `MessageStream` that ``PostmarkClient/request(for:)`` puts on composed emails.
+    /// Default `outbound`, Postmark's transactional stream.
+    public var messageStream: String
+    /// Total time allowed for one HTTP call, connecting included; a call that takes longer is a
+    /// retryable timeout. Default 10 s.
+    public var requestTimeout: Duration
+    /// How many `/email/batch` calls one ``PostmarkClient/sendBatch(_:)`` keeps in flight at once.
+    /// Default 4 (values below 1 count as 1).
+    public var batchConcurrency: Int
+
+    /// Creates a configuration; every argument but the token has the default documented on its property.
+    public init(
+        serverToken: String,
+        apiURL: String = PostmarkConfiguration.defaultAPIURL,
+        messageStream: String = "outbound",
+        requestTimeout: Duration = .seconds(10),
+        batchConcurrency: Int = 4
+    ) {
+        self.serverToken = serverToken
+        self.apiURL = apiURL
+        self.messageStream = messageStream
+        self.requestTimeout = requestTimeout
+        self.batchConcurrency = batchConcurrency
+    }
+
+    /// Reads the configuration from environment variables:
+    ///
+    /// | variable | meaning | default |
+    /// |---|---|---|
+    /// | `POSTMARK_SERVER_TOKEN` | server API token | required, except in sandbox mode |
+    /// | `POSTMARK_API_URL` | API base URL | ``defaultAPIURL`` |
+    /// | `POSTMARK_MESSAGE_STREAM` | message stream | `outbound` |
+    ///
+    /// In sandbox mode the token is always ``sandboxServerToken`` (`POSTMARK_SERVER_TOKEN` is ignored,
+    /// so a real token never goes to a sandbox); the caller points ``apiURL`` at the running sandbox.
+    /// Blank values count as unset.
+    ///
+    /// - Throws: ``DeliveryError`` with code `invalidConfiguration`, whose message names every
+    ///   variable that is missing or invalid (never its value).
+    public static func fromEnvironment(_ environment: [String: String], sandbox: Bool) throws(DeliveryError) -> PostmarkConfiguration {
+        var env = ProviderEnvironment(environment, reading: ["POSTMARK_SERVER_TOKEN", "POSTMARK_API_URL", "POSTMARK_MESSAGE_STREAM"])
+        let token =
+            sandbox
+            ? Self.sandboxServerToken
+            : env.required("POSTMARK_SERVER_TOKEN", hint: "set it to your Postmark server token, or run with --sandbox")
+        let apiURL = env.url("POSTMARK_API_URL", default: Self.defaultAPIURL) ?? Self.defaultAPIURL
+        let stream = env.value("POSTMARK_MESSAGE_STREAM") ?? "outbound"
+        try env.check("Postmark is not configured")
+        return PostmarkConfiguration(serverToken: token, apiURL: apiURL, messageStream: stream)
+    }
+}
+
+extension PostmarkConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The settings with the token, and any password in ``apiURL``, shown as `***`.
+    public var description: String {
+        "PostmarkConfiguration(apiURL: \(Redaction.url(apiURL)), messageStream: \(messageStream), serverToken: ***, "
+            + "requestTimeout: \(requestTimeout), batchConcurrency: \(batchConcurrency))"
+    }
+
+    /// Same as ``description``: the token is redacted here too.
+    public var debugDescription: String { description }
+
+    /// A mirror without the token, so `dump(_:)` cannot print it either.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "apiURL": Redaction.url(apiURL), "messageStream": messageStream, "serverToken": "***",
+                "requestTimeout": requestTimeout, "batchConcurrency": batchConcurrency,
+            ],
+            displayStyle: .struct
+        )
+    }
+}
