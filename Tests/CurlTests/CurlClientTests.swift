@@ -180,7 +180,7 @@ struct CurlClientTests {
             }
             #expect(error?.code == .timedOut)
             // A per-request timeout overrides it.
-            let response = try await client.execute(Curl.HTTPRequest(url: server.url("/sleep/400"), timeout: .seconds(10)))
+            let response = try await client.execute(Curl.HTTPRequest(url: server.url("/sleep/400"), timeout: .seconds(180)))
             #expect(response.bodyString == "slept")
         }
     }

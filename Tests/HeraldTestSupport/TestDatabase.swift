@@ -61,9 +61,14 @@ public struct TestDatabase: Sendable {
         try await PostgresConnection.connect(configuration: configuration)
     }
 
+    /// How long a test pool's checkout waits: far beyond the 30 s default, because tests run in
+    /// parallel and on a busy machine a test's twenty queries can queue for minutes; the tests
+    /// assert what happens, not how fast.
+    public static let poolCheckoutTimeout: Duration = .seconds(180)
+
     /// Makes a pool on this database.
     public func pool(maximumConnections: Int = 8) -> PostgresPool {
-        PostgresPool(configuration: configuration, pool: .init(maximumConnections: maximumConnections))
+        PostgresPool(configuration: configuration, pool: .init(maximumConnections: maximumConnections, checkoutTimeout: Self.poolCheckoutTimeout))
     }
 }
 

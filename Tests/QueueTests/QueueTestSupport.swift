@@ -12,7 +12,7 @@ func withWorker<T: Sendable>(
     periodicTasks: [any PeriodicTask] = [], connection: PostgresConfiguration? = nil, logger: Logger = Logger(label: "test.worker"),
     _ body: (JobWorker, PostgresPool) async throws -> T
 ) async throws -> T {
-    let pool = PostgresPool(configuration: connection ?? db.configuration, pool: .init(maximumConnections: 8))
+    let pool = PostgresPool(configuration: connection ?? db.configuration, pool: .init(maximumConnections: 8, checkoutTimeout: TestDatabase.poolCheckoutTimeout))
     let worker = JobWorker(pool: pool, registry: registry, configuration: configuration, periodicTasks: periodicTasks, logger: logger)
     let group = ServiceGroup(configuration: .init(services: [.init(service: worker)], logger: logger))
     return try await withThrowingTaskGroup(of: T?.self) { tasks in

@@ -4,7 +4,9 @@ import Logging
 import Sandbox
 
 /// One client for all live tests (it talks only to 127.0.0.1).
-let testClient = CurlClient()
+/// Generous timeout: a 10 MB body to a loopback sandbox can take longer than curl's 30 s default
+/// when the machine is busy; these tests check answers, not speed.
+let testClient = CurlClient(configuration: .init(timeout: .seconds(180)))
 
 /// Runs `body` against a fresh sandbox on an ephemeral loopback port.
 func withSandbox<T: Sendable>(
