@@ -1,10 +1,10 @@
 public import Curl
 public import Foundation
 public import Logging
-public import Postgres
-public import Queue
-public import Providers
 public import Mail
+public import Postgres
+public import Providers
+public import Queue
 
 /// The discussion job handlers (`message.fanout`), for `herald work` and `herald run`.
 public enum DiscussionHandlers {

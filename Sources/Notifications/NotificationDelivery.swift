@@ -1,7 +1,7 @@
 public import Logging
 public import Postgres
-public import Queue
 public import Providers
+public import Queue
 
 /// Wires notification delivery together: the four handlers and the digest scheduler, sharing one
 /// store, template cache and provider clients.

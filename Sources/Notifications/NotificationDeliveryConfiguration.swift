@@ -1,6 +1,6 @@
 public import Foundation
-public import Queue
 public import Mail
+public import Queue
 
 /// Settings of notification delivery (routing, immediate email and SMS, digests). Every value has
 /// a documented default.

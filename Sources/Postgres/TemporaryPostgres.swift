@@ -81,6 +81,9 @@ public final class TemporaryPostgres: Sendable {
             "full_page_writes": options.fsync ? "on" : "off",
             "max_connections": String(options.maxConnections),
             "log_min_messages": "warning",
+            // A throwaway cluster serves tests and demos, often on a busy machine where a new
+            // backend's start-up can take longer than the 60 s default; it is closed to others.
+            "authentication_timeout": "600s",
         ]
         for (key, value) in options.settings { settings[key] = value }
         // A free port can be taken between our probe and the server's bind: retry a few times.

@@ -1,13 +1,13 @@
-import Mail
-import Providers
 import Discussions
-import HeraldJSON
 import Foundation
-import Logging
-import Postgres
-import Prometheus
+import HeraldJSON
 import HTTPTypes
 import Hummingbird
+import Logging
+import Mail
+import Postgres
+import Prometheus
+import Providers
 
 extension HeraldServer {
     /// True when the request carries the configured Postmark webhook credentials (both parts

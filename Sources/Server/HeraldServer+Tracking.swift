@@ -1,13 +1,13 @@
-import Mail
 import Discussions
 import Foundation
-import Metrics
-import Logging
-import Postgres
-import Prometheus
 import HTTPTypes
 import Hummingbird
+import Logging
+import Mail
+import Metrics
 import NIOCore
+import Postgres
+import Prometheus
 
 extension HeraldServer {
     /// The transparent 1x1 GIF (43 bytes).

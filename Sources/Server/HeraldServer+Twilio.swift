@@ -1,10 +1,10 @@
-import Providers
 import Foundation
+import HTTPTypes
+import Hummingbird
 import Logging
 import Postgres
 import Prometheus
-import HTTPTypes
-import Hummingbird
+import Providers
 
 extension HeraldServer {
     /// Twilio statuses after which no intermediate status may overwrite the stored one

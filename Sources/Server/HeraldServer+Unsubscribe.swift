@@ -1,9 +1,9 @@
-import Mail
-import Notifications
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Mail
 import NIOCore
+import Notifications
 
 /// `GET` and `POST /u/{token}`: the one-click unsubscribe URL of digest emails (RFC 8058).
 ///

@@ -1,8 +1,8 @@
 public import Discussions
 import Foundation
-import Metrics
 import Hummingbird
 public import Logging
+import Metrics
 import NIOCore
 public import Postgres
 public import Prometheus

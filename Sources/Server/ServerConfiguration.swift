@@ -1,6 +1,6 @@
+public import Discussions
 public import Mail
 public import Providers
-public import Discussions
 
 /// Settings of `herald serve`, from the environment (flags override them in the CLI).
 ///

@@ -66,7 +66,9 @@ struct ProcessTests {
     @Test func sigkillMidBatchLosesNoJob() async throws {
         try await withTestDatabase("sigkill") { db in
             let pool = db.pool()
-            let requests = (0..<60).map { _ in JobRequest(kind: "herald.sleep", args: PostgresJSON(#"{"ms": 400}"#)) }
+            // 2 s each: the victim needs at least 6 s for all 60, so the SIGKILL lands mid-batch even
+            // when a busy machine delays this test between seeing jobs running and sending it.
+            let requests = (0..<60).map { _ in JobRequest(kind: "herald.sleep", args: PostgresJSON(#"{"ms": 2000}"#)) }
             try await JobQueue(pool: pool).enqueueMany(requests)
             let victimLog = Self.logPath("victim")
             let victim = try Self.startWorker(db, log: victimLog, arguments: ["--queues", "default:20", "--lease-seconds", "1"])

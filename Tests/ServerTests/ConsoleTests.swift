@@ -1,9 +1,9 @@
 import Curl
-import Mail
-import Providers
-import Notifications
 import Foundation
+import Mail
+import Notifications
 import Postgres
+import Providers
 @testable import Server
 import Testing
 

@@ -1,7 +1,7 @@
 import Curl
-import Mail
 import Foundation
 import HeraldTestSupport
+import Mail
 import Postgres
 import Sandbox
 import Server

@@ -1,12 +1,12 @@
 import Curl
-import Mail
-import Providers
-import Notifications
 import Discussions
 import Foundation
 import HeraldTestSupport
 import Logging
+import Mail
+import Notifications
 import Postgres
+import Providers
 import Queue
 import Sandbox
 import Server

@@ -1,7 +1,7 @@
 import Curl
+import Foundation
 import Mail
 import Notifications
-import Foundation
 import Postgres
 import Sandbox
 import Server

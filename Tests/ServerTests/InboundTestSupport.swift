@@ -1,6 +1,6 @@
 import Curl
-import Mail
 import Foundation
+import Mail
 import Postgres
 import Sandbox
 

@@ -1,8 +1,8 @@
 import Curl
-import Mail
 import Foundation
 import HeraldTestSupport
 import Logging
+import Mail
 import Postgres
 import Prometheus
 import Server

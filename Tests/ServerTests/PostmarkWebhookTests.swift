@@ -1,12 +1,12 @@
 import Curl
+import Discussions
+import Foundation
 import Mail
 import Notifications
-import Foundation
 import Postgres
 import Sandbox
 import Server
 import Testing
-import Discussions
 
 @Suite("Postmark webhooks over HTTP")
 struct PostmarkWebhookTests {

@@ -1,5 +1,5 @@
-import Mail
 import Foundation
+import Mail
 import Postgres
 import Server
 import Testing

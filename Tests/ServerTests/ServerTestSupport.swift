@@ -1,9 +1,9 @@
 import Curl
-import Mail
 import Discussions
 import Foundation
 import HeraldTestSupport
 import Logging
+import Mail
 import Postgres
 import Server
 

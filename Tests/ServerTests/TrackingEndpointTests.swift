@@ -1,10 +1,10 @@
 import Curl
-import Mail
+import Discussions
 import Foundation
+import Mail
 import Postgres
 import Server
 import Testing
-import Discussions
 
 @Suite("Pixel and click endpoints over HTTP")
 struct TrackingEndpointTests {

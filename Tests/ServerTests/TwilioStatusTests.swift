@@ -1,7 +1,7 @@
 import Crypto
 import Curl
-import Mail
 import Foundation
+import Mail
 import Postgres
 import Server
 import Testing

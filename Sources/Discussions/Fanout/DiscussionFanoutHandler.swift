@@ -1,10 +1,10 @@
 public import Foundation
 public import Logging
-public import Postgres
-public import Queue
-public import Providers
-public import Notifications
 public import Mail
+public import Notifications
+public import Postgres
+public import Providers
+public import Queue
 
 /// The `message.fanout` job (args `{"message_id": "<uuid>"}`): emails one discussion message to
 /// every participant of its thread except its author.

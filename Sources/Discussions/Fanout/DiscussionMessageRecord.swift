@@ -1,6 +1,6 @@
 import Foundation
-import Postgres
 import Mail
+import Postgres
 
 /// A discussion message with what the fan-out needs of its thread, read from the database.
 struct DiscussionMessageRecord: Sendable {

@@ -1,9 +1,9 @@
 import Foundation
 import Logging
+import Mail
 import Metrics
 import Postgres
 import Providers
-import Mail
 
 extension InboundReplyService {
     /// Processes stored row `inboundId` (status `received` or `failed`): automatic email is kept as

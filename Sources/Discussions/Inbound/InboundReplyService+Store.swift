@@ -1,10 +1,10 @@
 public import Foundation
 import HeraldJSON
 import Logging
+import Mail
+import Notifications
 import Postgres
 import Providers
-import Notifications
-import Mail
 
 extension InboundReplyService {
     /// What storing found.

@@ -1,11 +1,11 @@
 public import Foundation
 public import HeraldJSON
 public import Logging
+public import Mail
 import Metrics
+public import Notifications
 public import Postgres
 public import Providers
-public import Notifications
-public import Mail
 
 /// Threads inbound email replies (Postmark's inbound webhook) back into their discussion.
 ///

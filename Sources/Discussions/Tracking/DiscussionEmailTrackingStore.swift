@@ -1,6 +1,6 @@
 public import Foundation
-public import Postgres
 public import Mail
+public import Postgres
 
 /// Reads and records what happens to tracked discussion emails (`discussion_email_tracking`).
 ///

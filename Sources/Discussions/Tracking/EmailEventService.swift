@@ -1,7 +1,7 @@
 public import Foundation
-public import Postgres
-public import Notifications
 public import Mail
+public import Notifications
+public import Postgres
 
 /// Records what Postmark reports about an email Herald sent, whichever kind it was: a discussion
 /// email (`discussion_email_tracking`), a notification's immediate email (`notifications`) or a

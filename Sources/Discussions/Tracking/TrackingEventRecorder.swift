@@ -1,9 +1,9 @@
 public import Foundation
 public import Logging
+import Mail
+import Notifications
 public import Postgres
 import Synchronization
-import Notifications
-import Mail
 
 /// Records opens and clicks with group commit: many callers, few statements.
 ///

@@ -1,8 +1,8 @@
 import ArgumentParser
-import Mail
 import Discussions
 import Foundation
 import Logging
+import Mail
 import Postgres
 
 /// `herald inbound release ID` and `herald inbound reprocess ID`: operator actions on kept inbound email.

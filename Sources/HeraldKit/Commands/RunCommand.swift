@@ -1,8 +1,8 @@
 import ArgumentParser
 import Curl
-import Mail
 import Foundation
 import Logging
+import Mail
 import Postgres
 import Queue
 import Sandbox

@@ -1,16 +1,16 @@
 import ArgumentParser
 import Curl
-import Providers
-import Notifications
 import Discussions
 import Foundation
 import Logging
+import Mail
+import Notifications
 import Postgres
+import Providers
 import Queue
 import Sandbox
 import ServiceLifecycle
 import UnixSignals
-import Mail
 
 /// `herald work`: a worker process.
 struct WorkCommand: AsyncParsableCommand {

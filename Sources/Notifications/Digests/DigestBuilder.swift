@@ -1,9 +1,9 @@
 import Foundation
 public import Logging
-import Postgres
-public import Queue
-import Providers
 import Mail
+import Postgres
+import Providers
+public import Queue
 
 /// Handles `digest.build`: one email per user per period listing the period's not-yet-emailed
 /// normal and low notifications.

@@ -1,8 +1,8 @@
 public import Foundation
 public import Logging
-public import Queue
 import Postgres
 import Providers
+public import Queue
 
 /// Handles `notification.route`: reads the notification and its user's preferences, applies
 /// ``RoutingPolicy``, records `routed_at`, `route` and `skip_reason`, and enqueues the follow-up

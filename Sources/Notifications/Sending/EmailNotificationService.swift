@@ -1,9 +1,9 @@
 public import Foundation
 public import Logging
-public import Postgres
-public import Queue
-public import Providers
 public import Mail
+public import Postgres
+public import Providers
+public import Queue
 
 /// EmailNotificationService: handles `email.send`, the immediate email of an urgent or high
 /// notification.

@@ -1,7 +1,7 @@
 public import Logging
-public import Queue
-public import Providers
 import Mail
+public import Providers
+public import Queue
 
 /// The one place where a provider outcome becomes a job outcome:
 ///

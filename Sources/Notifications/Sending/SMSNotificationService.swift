@@ -1,8 +1,8 @@
 import Foundation
 public import Logging
-public import Queue
-public import Providers
 public import Mail
+public import Providers
+public import Queue
 
 /// Handles `sms.send`: the SMS of an urgent or high notification, to the number routing chose.
 ///

@@ -1,6 +1,6 @@
 public import Foundation
-public import Postgres
 public import Mail
+public import Postgres
 
 /// The addresses Herald must not email (`email_suppressions`): hard bounces, spam complaints,
 /// manual entries. Case-insensitive: addresses are stored and looked up lower-cased by the

@@ -1,6 +1,6 @@
 public import Foundation
-import Mustache
 import Mail
+import Mustache
 
 /// A ``NotificationTemplate`` whose fields are parsed and ready to render any number of times.
 public struct CompiledNotificationTemplate: Sendable {

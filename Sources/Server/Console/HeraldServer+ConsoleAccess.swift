@@ -1,8 +1,8 @@
-import Providers
 import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Providers
 
 /// Who is asking, as far as the console is concerned.
 struct ConsoleAccess: Sendable {

@@ -1,9 +1,9 @@
-import Notifications
-import Foundation
-import Logging
-import Hummingbird
-import Postgres
 import Discussions
+import Foundation
+import Hummingbird
+import Logging
+import Notifications
+import Postgres
 
 extension HeraldServer {
     // MARK: People and notifications

@@ -1,10 +1,10 @@
-import Mail
-import Logging
-import Postgres
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
+import Mail
 import NIOCore
+import Postgres
 
 extension HeraldServer {
     /// The operator console under `/admin` (docs/console.md). Every route is bounded by the

@@ -1,6 +1,6 @@
+import Foundation
 import Mail
 import Providers
-import Foundation
 import Testing
 
 /// The one build every email goes through, and the provider limits it keeps (pure, no I/O).

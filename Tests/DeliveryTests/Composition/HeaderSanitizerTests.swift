@@ -1,5 +1,5 @@
-import Mail
 import Foundation
+import Mail
 import Testing
 
 @Suite("HeaderSanitizer and MessageID")

@@ -1,6 +1,6 @@
+import Foundation
 import Mail
 import Notifications
-import Foundation
 import Testing
 
 @Suite("DigestSchedule")

@@ -1,5 +1,5 @@
-@testable import Notifications
 import Foundation
+@testable import Notifications
 import Testing
 
 @Suite("LocalDate arithmetic")

@@ -1,11 +1,11 @@
-import Mail
-import Providers
-import Notifications
 import Discussions
 import Foundation
 import HeraldTestSupport
 import Logging
+import Mail
+import Notifications
 import Postgres
+import Providers
 import Sandbox
 import Testing
 

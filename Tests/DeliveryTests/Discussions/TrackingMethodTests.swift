@@ -1,8 +1,8 @@
-import Mail
 import Discussions
 import Foundation
 import HeraldTestSupport
 import Logging
+import Mail
 import Postgres
 import Testing
 

@@ -1,5 +1,5 @@
-import Mail
 import Discussions
+import Mail
 import Testing
 
 @Suite("AutomaticEmail: auto-replies and bounces recognised (pure)")

@@ -1,6 +1,6 @@
-import Mail
 import Foundation
 import HeraldTestSupport
+import Mail
 import Postgres
 import Testing
 

@@ -1,6 +1,6 @@
-import Mail
 import Discussions
 import Foundation
+import Mail
 import Testing
 
 @Suite("Inbound sender rule (pure)")

@@ -1,5 +1,5 @@
-import Mail
 import Foundation
+import Mail
 import Testing
 
 /// One fixture of `ReplyCorpus/`: a reply as a mail client writes it, and the text its author

@@ -1,8 +1,8 @@
-import Providers
-import Notifications
 import Foundation
 import HeraldTestSupport
+import Notifications
 import Postgres
+import Providers
 import Queue
 import Sandbox
 import Testing

@@ -1,13 +1,13 @@
-import Mail
-import Notifications
 import Foundation
 import HeraldTestSupport
+import Mail
+import Notifications
 import Postgres
+import Providers
 import Queue
 import Sandbox
 import Synchronization
 import Testing
-import Providers
 
 /// EmailNotificationService against PostgreSQL and the sandbox Postmark over HTTP.
 @Suite("EmailNotificationService")

@@ -1,7 +1,7 @@
-@testable import Mail
-@testable import Notifications
 import Foundation
 import HeraldTestSupport
+@testable import Mail
+@testable import Notifications
 import Postgres
 import Queue
 import Sandbox

@@ -1,5 +1,5 @@
-import Notifications
 import Foundation
+import Notifications
 import Postgres
 import Queue
 import Testing

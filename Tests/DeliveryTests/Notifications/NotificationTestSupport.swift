@@ -1,11 +1,11 @@
 import Curl
-import Mail
-import Providers
-import Notifications
 import Foundation
 import HeraldTestSupport
 import Logging
+import Mail
+import Notifications
 import Postgres
+import Providers
 import Queue
 import Sandbox
 import ServiceLifecycle
@@ -62,7 +62,9 @@ struct DeliveryHarness: Sendable {
                 let delivery = NotificationDelivery(
                     pool: pool, postmark: postmark, twilio: sms ? twilio : nil,
                     configuration: NotificationDeliveryConfiguration(
-                        digestBatchWindow: .seconds(1),
+                        // "Close together" on a busy machine is further apart: the digest jobs of one
+                        // claim reach the coalescer seconds apart when the CPU is shared ten ways.
+                        digestBatchWindow: .seconds(1) * testLoadFactor,
                         digestUnsubscribe: .init(publicURL: "https://herald.example.com", key: unsubscribeKey)),
                     logger: logger)
                 let harness = DeliveryHarness(db: db, pool: pool, sandbox: sandbox, delivery: delivery, postmark: postmark, twilio: twilio)

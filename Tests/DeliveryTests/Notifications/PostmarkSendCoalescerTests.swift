@@ -1,6 +1,6 @@
-import Providers
-import Notifications
 import Foundation
+import Notifications
+import Providers
 import Sandbox
 import Testing
 

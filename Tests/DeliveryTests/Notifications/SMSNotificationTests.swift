@@ -1,7 +1,7 @@
-import Providers
-import Notifications
 import Foundation
+import Notifications
 import Postgres
+import Providers
 import Queue
 import Sandbox
 import Testing

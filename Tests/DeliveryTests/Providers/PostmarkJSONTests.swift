@@ -1,7 +1,7 @@
-import Mail
-import Providers
 import Foundation
 import HeraldJSON
+import Mail
+import Providers
 import Testing
 
 /// The HeraldJSON paths of the Postmark client against the Foundation forms they replaced.

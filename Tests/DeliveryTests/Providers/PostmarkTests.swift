@@ -1,6 +1,6 @@
+import Foundation
 import Mail
 import Providers
-import Foundation
 import Testing
 
 @Suite("Postmark wire types and bounce classification")

@@ -1,7 +1,7 @@
-@testable import Mail
-@testable import Providers
 @testable import Discussions
 import Foundation
+@testable import Mail
+@testable import Providers
 import Testing
 
 /// Configurations print, debug-print and `dump` without their secrets, so a log line that shows a

@@ -1,6 +1,6 @@
 import Crypto
-import Providers
 import Foundation
+import Providers
 import Testing
 
 @Suite("Twilio wire types and signatures")

@@ -1,7 +1,7 @@
-import Mail
-import Notifications
 import Discussions
 import Foundation
+import Mail
+import Notifications
 import Testing
 
 @Suite("Domain enums")

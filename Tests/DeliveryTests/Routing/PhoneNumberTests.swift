@@ -1,5 +1,5 @@
-import Providers
 import Foundation
+import Providers
 import Testing
 
 @Suite("PhoneNumber (E.164)")

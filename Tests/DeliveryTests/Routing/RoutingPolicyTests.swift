@@ -1,6 +1,6 @@
 import Notifications
-import Testing
 import Providers
+import Testing
 
 /// One input combination of the routing policy.
 struct RoutingCase: Sendable, CustomTestStringConvertible {

@@ -1,6 +1,6 @@
-import Notifications
 import Foundation
 import HeraldTestSupport
+import Notifications
 import Postgres
 import Testing
 

@@ -1,9 +1,9 @@
 import Discussions
 import Foundation
 import HeraldTestSupport
+import Mail
 import Postgres
 import Testing
-import Mail
 
 @Suite("DiscussionEmailTrackingStore")
 struct DiscussionEmailTrackingStoreTests {

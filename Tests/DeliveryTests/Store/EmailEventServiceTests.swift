@@ -1,9 +1,9 @@
-import Mail
-import Notifications
 import Discussions
 import Foundation
 import HeraldTestSupport
 import Logging
+import Mail
+import Notifications
 import Postgres
 import Queue
 import Sandbox

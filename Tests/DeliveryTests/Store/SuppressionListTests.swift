@@ -1,9 +1,9 @@
-import Notifications
 import Foundation
 import HeraldTestSupport
+import Mail
+import Notifications
 import Postgres
 import Testing
-import Mail
 
 @Suite("SuppressionList")
 struct SuppressionListTests {

@@ -1,7 +1,7 @@
-import Notifications
 import Discussions
 import Foundation
 import HeraldTestSupport
+import Notifications
 import Postgres
 import Testing
 

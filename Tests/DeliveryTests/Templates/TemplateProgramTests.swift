@@ -1,5 +1,5 @@
-@testable import Notifications
 import Foundation
+@testable import Notifications
 import Testing
 
 /// The direct renderer (``TemplateProgram``) against swift-mustache's own rendering: the

@@ -1,6 +1,6 @@
-import Notifications
 import Foundation
 import HeraldJSON
+import Notifications
 import Testing
 
 /// `TemplateValue(parsingJSON:)` (HeraldJSON) against `JSONDecoder` and the `Decodable` form.

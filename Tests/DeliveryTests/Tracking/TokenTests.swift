@@ -1,6 +1,6 @@
 import Crypto
-import Mail
 import Foundation
+import Mail
 import Testing
 
 @Suite("Tokens: ConstantTime, TrackingPixelID, ClickToken, ReplyToken")

@@ -1,10 +1,10 @@
 import ArgumentParser
 import Curl
-import Providers
-import Notifications
 import Foundation
 import Logging
+import Notifications
 import Postgres
+import Providers
 import Queue
 import Sandbox
 import ServiceLifecycle

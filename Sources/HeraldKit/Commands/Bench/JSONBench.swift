@@ -1,8 +1,8 @@
 import ArgumentParser
-import Mail
-import Providers
-import Notifications
 import Foundation
+import Mail
+import Notifications
+import Providers
 #if canImport(Glibc)
 import Glibc
 #endif

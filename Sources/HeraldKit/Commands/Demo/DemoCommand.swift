@@ -1,15 +1,15 @@
 import ArgumentParser
 import Curl
-import Providers
 import Foundation
 import Logging
+import Notifications
 import Postgres
+import Providers
 import Queue
 import Sandbox
 import Server
 import ServiceLifecycle
 import UnixSignals
-import Notifications
 
 /// `herald demo`: Herald end to end on an embedded default — a throwaway PostgreSQL, the sandbox
 /// Postmark/Twilio servers, a worker and `herald serve` in this process — then the provider's part

@@ -1,7 +1,7 @@
 import Curl
+import Foundation
 import Mail
 import Providers
-import Foundation
 import Sandbox
 import Testing
 

@@ -1,7 +1,7 @@
 import Curl
-import Providers
 import Foundation
 import Logging
+import Providers
 import Sandbox
 import Synchronization
 

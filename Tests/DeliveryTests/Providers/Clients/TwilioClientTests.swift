@@ -1,6 +1,6 @@
 import Curl
-import Providers
 import Foundation
+import Providers
 import Sandbox
 import Testing
 
