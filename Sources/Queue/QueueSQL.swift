@@ -1,15 +1,14 @@
 /// Every statement the queue runs, in one place. All are parameterised.
 enum QueueSQL {
-    static let liveStates = "('available', 'scheduled', 'running', 'retryable')"
-
     static let enqueue = "SELECT herald_enqueue($1, $2::jsonb, $3::int, $4::timestamptz, $5, $6::int, $7) AS id"
 
+    // Every insert goes through herald_enqueue_many (sql/070), as the producer triggers do, so
+    // Swift and SQL producers deduplicate unique keys by the same rule.
+
+    /// Inserts the jobs of parallel arrays; answers how many were inserted.
     static let enqueueMany = """
-        INSERT INTO herald_jobs (kind, args, priority, run_at, unique_key, max_attempts, queue, state)
-        SELECT k, a, p, coalesce(r, now()), u, m, q, CASE WHEN r > now() THEN 'scheduled' ELSE 'available' END
-          FROM unnest($1::text[], $2::jsonb[], $3::bigint[], $4::timestamptz[], $5::text[], $6::bigint[], $7::text[])
-               AS t(k, a, p, r, u, m, q)
-        ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN \(liveStates) DO NOTHING
+        SELECT count(*) AS inserted
+          FROM herald_enqueue_many($1::text[], $2::jsonb[], $3::int[], $4::timestamptz[], $5::text[], $6::int[], $7::text[])
         """
 
     static let claim = """
@@ -132,7 +131,7 @@ enum QueueSQL {
 
     static let depth = """
         SELECT queue, state, count(*) AS jobs FROM herald_jobs
-         WHERE state IN \(liveStates) GROUP BY queue, state
+         WHERE state IN \(JobState.liveSQLList) GROUP BY queue, state
         """
 
     static let jobColumns = """

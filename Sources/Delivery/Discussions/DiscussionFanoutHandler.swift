@@ -26,12 +26,18 @@ public struct DiscussionFanoutHandler: JobHandler {
     public var kind: String { Self.kind }
     public var timeout: Duration? { .seconds(120) }
 
-    /// The arguments of a `message.fanout` job.
+    /// The arguments of a `message.fanout` job; the id is written lowercase, as the producer
+    /// trigger writes it.
     public struct Arguments: Codable, Sendable {
         /// The message to email.
         public var messageId: UUID
         enum CodingKeys: String, CodingKey { case messageId = "message_id" }
         public init(messageId: UUID) { self.messageId = messageId }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(messageId.lowercasedString, forKey: .messageId)
+        }
     }
 
     /// Sends one composed email; the default sends through Postmark.

@@ -19,6 +19,14 @@ public struct JobQueue: Sendable {
     /// Enqueues one job on `connection`, inside whatever transaction it is in.
     @discardableResult
     public func enqueue(_ request: JobRequest, on connection: PostgresConnection) async throws -> Int64 {
+        try await Self.enqueue(request, on: connection)
+    }
+
+    /// Enqueues one job on `connection`, inside whatever transaction it is in, and returns its id
+    /// (for a deduplicated `uniqueKey`, the id of the live job that already holds the key). For
+    /// callers that hold a connection and no pool.
+    @discardableResult
+    public static func enqueue(_ request: JobRequest, on connection: PostgresConnection) async throws -> Int64 {
         try request.validate()
         let rows = try await connection.query(QueueSQL.enqueue, [
             request.kind, request.args, request.priority, request.runAt, request.uniqueKey, request.maxAttempts, request.queue,
@@ -30,12 +38,15 @@ public struct JobQueue: Sendable {
     /// (jobs whose `uniqueKey` is already live are skipped).
     @discardableResult
     public func enqueueMany(_ requests: [JobRequest], on connection: PostgresConnection? = nil) async throws -> Int {
-        for request in requests { try request.validate() }
-        if let connection { return try await insertMany(requests, on: connection) }
-        return try await pool.withConnection { try await insertMany(requests, on: $0) }
+        if let connection { return try await Self.enqueueMany(requests, on: connection) }
+        return try await pool.withConnection { try await Self.enqueueMany(requests, on: $0) }
     }
 
-    private func insertMany(_ requests: [JobRequest], on connection: PostgresConnection) async throws -> Int {
+    /// Enqueues many jobs on `connection`, inside whatever transaction it is in; returns how many
+    /// were inserted (jobs whose `uniqueKey` is already live are skipped).
+    @discardableResult
+    public static func enqueueMany(_ requests: [JobRequest], on connection: PostgresConnection) async throws -> Int {
+        for request in requests { try request.validate() }
         var inserted = 0
         var start = 0
         while start < requests.count {
@@ -44,7 +55,7 @@ public struct JobQueue: Sendable {
                 chunk.map(\.kind), chunk.map(\.args), chunk.map(\.priority), chunk.map(\.runAt), chunk.map(\.uniqueKey),
                 chunk.map(\.maxAttempts), chunk.map(\.queue),
             ])
-            inserted += rows.affectedRows
+            inserted += try rows[0].decode(Int.self, column: "inserted")
             start += chunk.count
         }
         return inserted
