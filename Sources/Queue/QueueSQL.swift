@@ -11,6 +11,22 @@ enum QueueSQL {
           FROM herald_enqueue_many($1::text[], $2::jsonb[], $3::int[], $4::timestamptz[], $5::text[], $6::int[], $7::text[])
         """
 
+    /// Inserts one job; answers its id, or no row when a live job holds its unique key.
+    static let insertOne = """
+        SELECT id FROM herald_enqueue_many(ARRAY[$1::text], ARRAY[$2::jsonb], ARRAY[$3::int], ARRAY[$4::timestamptz],
+                                           ARRAY[$5::text], ARRAY[$6::int], ARRAY[$7::text]) AS id
+        """
+
+    /// Claims jobs just inserted ($1) for attempts made outside a worker ($2 is whoever made
+    /// them), exactly as `claim` would, so `complete` and `settle` then record the outcomes. The
+    /// rows are uncommitted inserts of this transaction: nobody else can lock them.
+    static let claimInserted = """
+        UPDATE herald_jobs
+           SET state = 'running', attempt = attempt + 1, attempted_at = now(), locked_by = $2,
+               lease_expires_at = now() + make_interval(secs => $3::float8)
+         WHERE id = ANY($1::bigint[]) AND state IN ('available', 'scheduled')
+        """
+
     static let claim = """
         WITH c AS (
             SELECT id FROM herald_jobs

@@ -10,7 +10,7 @@ import Testing
 @Suite("One unique-key rule for every way in")
 struct UniqueKeyRuleTests {
     enum Path: String, CaseIterable, Sendable {
-        case notificationTrigger, messageTrigger, sqlEnqueue, swiftEnqueue, swiftEnqueueMany
+        case notificationTrigger, messageTrigger, sqlEnqueue, swiftEnqueue, swiftEnqueueMany, swiftEnqueueAttempted
     }
 
     @Test func everyPathSkipsALiveKeyAndOnlyALiveKey() async throws {
@@ -50,6 +50,12 @@ struct UniqueKeyRuleTests {
                     case .swiftEnqueueMany:
                         let count = try await JobQueue.enqueueMany([request], on: c)
                         #expect((count == 0) == JobState.live.contains(state), "\(state)")
+                    case .swiftEnqueueAttempted:
+                        let ids = try await c.transaction { tx in
+                            try await JobQueue.enqueueAttempted(
+                                [AttemptedJob(request, result: .retry(reason: "try later"), backoff: Backoff())], attemptedBy: "test", on: tx)
+                        }
+                        #expect((ids == [nil]) == JobState.live.contains(state), "\(state)")
                     }
                     let jobs = try await c.query("SELECT count(*) FROM herald_jobs WHERE unique_key = $1", [key])[0].decode(Int.self, at: 0)
                     inserted[path, default: [:]][state] = jobs == 2
