@@ -166,11 +166,13 @@ struct WorkerTests {
                     let job = try #require(try await queue.job(id: id))
                     #expect(job.attempt == 1, "job \(id) was retried")
                 }
-                let sleepError = try #require(try await queue.job(id: text)?.errors.first?.error)
-                #expect(sleepError.contains(#"herald.sleep takes {"ms": N} with N a whole number of milliseconds"#))
-                #expect(sleepError.contains("abc"))
-                let failError = try #require(try await queue.job(id: badFail)?.errors.first?.error)
-                #expect(failError.contains("herald.fail takes"))
+                func error(_ id: Int64) async throws -> String { try #require(try await queue.job(id: id)?.errors.first?.error) }
+                #expect(try await error(text) == #"invalid args for kind 'herald.sleep': "ms" is not a number"#)
+                #expect(try await error(negative)
+                        == #"invalid args for kind 'herald.sleep': "ms": must be a whole number of milliseconds from 0 to 3600000, got -5"#)
+                #expect(try await error(fraction)
+                        == #"invalid args for kind 'herald.sleep': "ms": must be a whole number of milliseconds from 0 to 3600000, got 1.5"#)
+                #expect(try await error(badFail) == #"invalid args for kind 'herald.fail': "permanent" is not true or false"#)
             }
         }
     }

@@ -28,7 +28,7 @@ public struct DiscussionFanoutHandler: JobHandler {
 
     /// The arguments of a `message.fanout` job; the id is written lowercase, as the producer
     /// trigger writes it.
-    public struct Arguments: Codable, Sendable {
+    public struct Arguments: JobArguments, Codable {
         /// The message to email.
         public var messageId: UUID
         enum CodingKeys: String, CodingKey { case messageId = "message_id" }
@@ -66,14 +66,8 @@ public struct DiscussionFanoutHandler: JobHandler {
         self.logger = logger
     }
 
-    public func handle(_ job: Job) async throws -> JobResult {
-        let arguments: Arguments
-        do {
-            arguments = try job.decodeArgs(Arguments.self)
-        } catch {
-            return .fail(reason: "message.fanout needs {\"message_id\": \"<uuid>\"}")
-        }
-        return try await fanOut(messageId: arguments.messageId)
+    public func handle(_ job: Job, args: Arguments) async throws -> JobResult {
+        try await fanOut(messageId: args.messageId)
     }
 
     /// Emails message `messageId` to its thread's participants (see the type's guarantees).

@@ -46,11 +46,10 @@ public struct NotificationRouter: JobHandler {
         self.email = email
     }
 
-    public func handle(_ job: Job) async throws -> JobResult {
-        let args = try NotificationJobs.notificationArgs(job)
+    public func handle(_ job: Job, args: NotificationJobKind.NotificationArgs) async throws -> JobResult {
         // One query also brings what an immediate email needs, for the inline attempt.
-        guard let inputs = try await store.routeInputs(id: args) else {
-            return .cancel(reason: "notification \(args.uuidString.lowercased()) no longer exists")
+        guard let inputs = try await store.routeInputs(id: args.notificationID) else {
+            return .cancel(reason: "notification \(args.notificationID.lowercasedString) no longer exists")
         }
         let input = inputs.routing
         if input.routedAt != nil { return .completed }
