@@ -28,11 +28,12 @@ final class JobWorkerCore: Sendable {
     /// an outcome, so one bad job cannot stop the worker.
     func execute(_ job: Job) async {
         guard let handler = registry.handler(for: job.kind) else {
-            let known = registry.kinds.joined(separator: ", ")
-            logger.error("no handler for job kind", metadata: ["job.id": "\(job.id)", "job.kind": "\(job.kind)"])
-            metrics.failed(job.kind)
-            completer.add(JobOutcome(
-                id: job.id, action: .fail, error: "unknown job kind '\(job.kind)': this worker handles \(known.isEmpty ? "no kinds" : known)"))
+            // A newer worker may know the kind (a rolling deploy), so this is a retry with backoff,
+            // not a dead letter; only a kind no worker learns within max_attempts fails.
+            logger.warning("no handler for job kind; will retry", metadata: [
+                "job.id": "\(job.id)", "job.kind": "\(job.kind)", "job.attempt": "\(job.attempt)",
+            ])
+            completer.add(record(job, .retry(reason: Self.noHandler(for: job.kind, knownKinds: registry.kinds))))
             return
         }
         let clock = ContinuousClock()
@@ -53,6 +54,13 @@ final class JobWorkerCore: Sendable {
             case .failure(let error): completer.add(record(job, JobResult(thrown: error)))
             }
         }
+    }
+
+    /// The error of a job whose kind this worker has no handler for; lists at most eight kinds.
+    static func noHandler(for kind: String, knownKinds: [String]) -> String {
+        let shown = knownKinds.prefix(8).joined(separator: ", ")
+        let more = knownKinds.count > 8 ? " and \(knownKinds.count - 8) more" : ""
+        return "no handler for kind '\(kind)' in this worker (knows: \(knownKinds.isEmpty ? "nothing" : shown + more))"
     }
 
     /// The outcome of `result` by the queue's one rule (``JobOutcome/settling(_:id:attempt:backoff:now:)``),
