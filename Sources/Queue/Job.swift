@@ -5,8 +5,14 @@ public import Postgres
 public enum JobState: String, Sendable, CaseIterable, Codable {
     case available, scheduled, running, retryable, completed, failed, cancelled
 
-    /// States in which a job still has work ahead (the `unique_key` index covers these).
+    /// States in which a job still has work ahead: at most one job per `unique_key` is in one of
+    /// them (`herald_jobs_unique_key_idx`). Herald's one definition of the live states; SQL
+    /// written in Swift uses ``liveSQLList``.
     public static let live: [JobState] = [.available, .scheduled, .running, .retryable]
+
+    /// ``live`` as an SQL list, `('available', 'scheduled', 'running', 'retryable')`, spelled as
+    /// the partial indexes spell it so the planner can use them. Built from constants only.
+    public static let liveSQLList = "(" + live.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
 }
 
 /// A claimed job as a handler sees it.

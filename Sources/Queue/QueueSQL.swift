@@ -1,15 +1,30 @@
 /// Every statement the queue runs, in one place. All are parameterised.
 enum QueueSQL {
-    static let liveStates = "('available', 'scheduled', 'running', 'retryable')"
-
     static let enqueue = "SELECT herald_enqueue($1, $2::jsonb, $3::int, $4::timestamptz, $5, $6::int, $7) AS id"
 
+    // Every insert goes through herald_enqueue_many (sql/070), as the producer triggers do, so
+    // Swift and SQL producers deduplicate unique keys by the same rule.
+
+    /// Inserts the jobs of parallel arrays; answers how many were inserted.
     static let enqueueMany = """
-        INSERT INTO herald_jobs (kind, args, priority, run_at, unique_key, max_attempts, queue, state)
-        SELECT k, a, p, coalesce(r, now()), u, m, q, CASE WHEN r > now() THEN 'scheduled' ELSE 'available' END
-          FROM unnest($1::text[], $2::jsonb[], $3::bigint[], $4::timestamptz[], $5::text[], $6::bigint[], $7::text[])
-               AS t(k, a, p, r, u, m, q)
-        ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN \(liveStates) DO NOTHING
+        SELECT count(*) AS inserted
+          FROM herald_enqueue_many($1::text[], $2::jsonb[], $3::int[], $4::timestamptz[], $5::text[], $6::int[], $7::text[])
+        """
+
+    /// Inserts one job; answers its id, or no row when a live job holds its unique key.
+    static let insertOne = """
+        SELECT id FROM herald_enqueue_many(ARRAY[$1::text], ARRAY[$2::jsonb], ARRAY[$3::int], ARRAY[$4::timestamptz],
+                                           ARRAY[$5::text], ARRAY[$6::int], ARRAY[$7::text]) AS id
+        """
+
+    /// Claims jobs just inserted ($1) for attempts made outside a worker ($2 is whoever made
+    /// them), exactly as `claim` would, so `complete` and `settle` then record the outcomes. The
+    /// rows are uncommitted inserts of this transaction: nobody else can lock them.
+    static let claimInserted = """
+        UPDATE herald_jobs
+           SET state = 'running', attempt = attempt + 1, attempted_at = now(), locked_by = $2,
+               lease_expires_at = now() + make_interval(secs => $3::float8)
+         WHERE id = ANY($1::bigint[]) AND state IN ('available', 'scheduled')
         """
 
     static let claim = """
@@ -132,7 +147,7 @@ enum QueueSQL {
 
     static let depth = """
         SELECT queue, state, count(*) AS jobs FROM herald_jobs
-         WHERE state IN \(liveStates) GROUP BY queue, state
+         WHERE state IN \(JobState.liveSQLList) GROUP BY queue, state
         """
 
     static let jobColumns = """

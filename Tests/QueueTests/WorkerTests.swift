@@ -2,7 +2,7 @@ import Foundation
 import HeraldTestSupport
 import Logging
 import Postgres
-import Queue
+@testable import Queue
 import Testing
 
 @Suite("The worker pool")
@@ -133,21 +133,47 @@ struct WorkerTests {
         }
     }
 
-    @Test func unknownKindFailsClearlyAndTheWorkerGoesOn() async throws {
+    @Test func unknownKindIsRetriedWithBackoffUntilAWorkerThatKnowsItRunsIt() async throws {
         try await withTestDatabase("unknown") { db in
-            var registry = JobHandlerRegistry()
-            registry.register("known") { _ in .completed }
-            try await withWorker(db, registry: registry, configuration: testConfiguration()) { _, pool in
+            // An older worker during a rolling deploy: it knows "known", not the new kind.
+            var old = JobHandlerRegistry()
+            old.register("known") { _ in .completed }
+            var configuration = testConfiguration()
+            configuration.backoff = Backoff(base: .seconds(60), jitter: 0)
+            let unknown = try await withWorker(db, registry: old, configuration: configuration) { _, pool in
                 let queue = JobQueue(pool: pool)
                 let unknown = try await queue.enqueue(JobRequest(kind: "nobody.handles.this"))
                 let known = try await queue.enqueue(JobRequest(kind: "known"))
                 #expect(await eventually { try await jobState(pool, known) == "completed" })
-                #expect(await eventually { try await jobState(pool, unknown) == "failed" })
+                #expect(await eventually { try await jobState(pool, unknown) == "retryable" })
                 let job = try #require(try await queue.job(id: unknown))
-                #expect(job.errors.first?.error.contains("unknown job kind 'nobody.handles.this'") == true)
-                #expect(job.errors.first?.error.contains("known") == true)
+                #expect(job.attempt == 1)
+                #expect(job.finishedAt == nil)
+                #expect(job.errors.map(\.error) == ["no handler for kind 'nobody.handles.this' in this worker (knows: known)"])
+                // The backoff of attempt 1, counted from the attempt.
+                let attemptedAt = try #require(job.attemptedAt)
+                #expect(job.runAt.timeIntervalSince(attemptedAt) >= 59.9)
+                return unknown
+            }
+            // The newer worker knows the kind and runs it once the backoff has passed (moved to
+            // now here rather than waited for).
+            var new = JobHandlerRegistry()
+            new.register("nobody.handles.this") { _ in .completed }
+            try await withWorker(db, registry: new, configuration: configuration) { _, pool in
+                try await pool.query("UPDATE herald_jobs SET run_at = now() WHERE id = $1 AND state = 'retryable'", [unknown])
+                #expect(await eventually(timeout: .seconds(30)) { try await jobState(pool, unknown) == "completed" })
+                let job = try #require(try await JobQueue(pool: pool).job(id: unknown))
+                #expect(job.attempt == 2)
+                #expect(job.errors.count == 1)
             }
         }
+    }
+
+    @Test func theUnknownKindMessageKeepsTheListShort() {
+        let kinds = (1...12).map { "kind.\($0)" }.sorted()
+        let message = JobWorkerCore.noHandler(for: "x", knownKinds: kinds)
+        #expect(message == "no handler for kind 'x' in this worker (knows: \(kinds.prefix(8).joined(separator: ", ")) and 4 more)")
+        #expect(JobWorkerCore.noHandler(for: "x", knownKinds: []) == "no handler for kind 'x' in this worker (knows: nothing)")
     }
 
     @Test func diagnosticKindsFailBadArgumentsPermanentlyWithAClearError() async throws {
@@ -166,11 +192,13 @@ struct WorkerTests {
                     let job = try #require(try await queue.job(id: id))
                     #expect(job.attempt == 1, "job \(id) was retried")
                 }
-                let sleepError = try #require(try await queue.job(id: text)?.errors.first?.error)
-                #expect(sleepError.contains(#"herald.sleep takes {"ms": N} with N a whole number of milliseconds"#))
-                #expect(sleepError.contains("abc"))
-                let failError = try #require(try await queue.job(id: badFail)?.errors.first?.error)
-                #expect(failError.contains("herald.fail takes"))
+                func error(_ id: Int64) async throws -> String { try #require(try await queue.job(id: id)?.errors.first?.error) }
+                #expect(try await error(text) == #"invalid args for kind 'herald.sleep': "ms" is not a number"#)
+                #expect(try await error(negative)
+                        == #"invalid args for kind 'herald.sleep': "ms": must be a whole number of milliseconds from 0 to 3600000, got -5"#)
+                #expect(try await error(fraction)
+                        == #"invalid args for kind 'herald.sleep': "ms": must be a whole number of milliseconds from 0 to 3600000, got 1.5"#)
+                #expect(try await error(badFail) == #"invalid args for kind 'herald.fail': "permanent" is not true or false"#)
             }
         }
     }

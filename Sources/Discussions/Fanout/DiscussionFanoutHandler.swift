@@ -29,12 +29,18 @@ public struct DiscussionFanoutHandler: JobHandler {
     public var kind: String { Self.kind }
     public var timeout: Duration? { .seconds(120) }
 
-    /// The arguments of a `message.fanout` job.
-    public struct Arguments: Codable, Sendable {
+    /// The arguments of a `message.fanout` job; the id is written lowercase, as the producer
+    /// trigger writes it.
+    public struct Arguments: JobArguments, Codable {
         /// The message to email.
         public var messageId: UUID
         enum CodingKeys: String, CodingKey { case messageId = "message_id" }
         public init(messageId: UUID) { self.messageId = messageId }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(messageId.lowercasedString, forKey: .messageId)
+        }
     }
 
     /// Sends one composed email; the default sends through Postmark.
@@ -63,14 +69,8 @@ public struct DiscussionFanoutHandler: JobHandler {
         self.logger = logger
     }
 
-    public func handle(_ job: Job) async throws -> JobResult {
-        let arguments: Arguments
-        do {
-            arguments = try job.decodeArgs(Arguments.self)
-        } catch {
-            return .fail(reason: "message.fanout needs {\"message_id\": \"<uuid>\"}")
-        }
-        return try await fanOut(messageId: arguments.messageId)
+    public func handle(_ job: Job, args: Arguments) async throws -> JobResult {
+        try await fanOut(messageId: args.messageId)
     }
 
     /// Emails message `messageId` to its thread's participants (see the type's guarantees).

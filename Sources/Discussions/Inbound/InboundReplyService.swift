@@ -6,6 +6,7 @@ import Metrics
 public import Notifications
 public import Postgres
 public import Providers
+import Queue
 
 /// Threads inbound email replies (Postmark's inbound webhook) back into their discussion.
 ///
@@ -237,13 +238,11 @@ public struct InboundReplyService: Sendable {
         }
         try await connection.query("UPDATE inbound_emails SET message_id = $2 WHERE id = $1", [inboundId, newMessage])
         try await connection.query("UPDATE inbound_email_attachments SET message_id = $2 WHERE inbound_email_id = $1", [inboundId, newMessage])
-        try await connection.query(
-            """
-            INSERT INTO herald_jobs (kind, args, priority, unique_key, queue, state)
-            VALUES ('message.fanout', jsonb_build_object('message_id', $1::uuid), 1, 'message.fanout:' || $1::text, 'default', 'available')
-            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'scheduled', 'running', 'retryable')
-            DO NOTHING
-            """, [newMessage])
+        // The job the insert trigger enqueues for app messages, here in the reply's transaction.
+        try await JobQueue.enqueue(
+            JobRequest(kind: DiscussionFanoutHandler.kind, encoding: DiscussionFanoutHandler.Arguments(messageId: newMessage), priority: 1,
+                       uniqueKey: "\(DiscussionFanoutHandler.kind):\(newMessage.lowercasedString)"),
+            on: connection)
         return (newMessage, false)
     }
 

@@ -41,13 +41,8 @@ public struct DigestBuilder: JobHandler {
         self.logger = logger
     }
 
-    public func handle(_ job: Job) async throws -> JobResult {
-        guard let args = try? job.decodeArgs(NotificationJobKind.DigestArgs.self), let userID = UUID(uuidString: args.userID),
-              ["daily", "weekly", "monthly"].contains(args.frequency), args.periodEnd > args.periodStart
-        else {
-            throw PermanentJobError("digest.build needs args {user_id, frequency, period_key, period_start, period_end}")
-        }
-        guard let recipient = try await store.recipient(userID: userID) else {
+    public func handle(_ job: Job, args: NotificationJobKind.DigestArgs) async throws -> JobResult {
+        guard let recipient = try await store.recipient(userID: args.userID) else {
             return .cancel(reason: "the user has no notification preferences")
         }
         guard let address = recipient.email, !address.isEmpty else {

@@ -70,7 +70,7 @@ public struct DigestScheduler: PeriodicTask {
             for (index, period) in due.enumerated() {
                 let user = userID.uuidString.lowercased()
                 let args = NotificationJobKind.DigestArgs(
-                    userID: user, frequency: frequency.rawValue, periodKey: period.key,
+                    userID: userID, frequency: frequency.rawValue, periodKey: period.key,
                     periodStart: period.start.timeIntervalSince1970, periodEnd: period.end.timeIntervalSince1970, gatherOlder: index == 0)
                 requests.append(try JobRequest(
                     kind: NotificationJobKind.digestBuild, encoding: args, queue: configuration.queue, priority: 2,

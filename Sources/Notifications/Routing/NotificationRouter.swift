@@ -6,7 +6,7 @@ public import Queue
 
 /// Handles `notification.route`: reads the notification and its user's preferences, applies
 /// ``RoutingPolicy``, records `routed_at`, `route` and `skip_reason`, and enqueues the follow-up
-/// jobs in the same statement.
+/// jobs in the same transaction.
 ///
 /// | decision | `route` | jobs |
 /// |---|---|---|
@@ -23,8 +23,9 @@ public import Queue
 /// ``NotificationDeliveryConfiguration/inlineFirstEmailAttempt`` is on (the default), the router
 /// sends the email itself through ``EmailNotificationService`` and then writes the route, the
 /// sent mark and, if the attempt did not complete, the `email.send` job carrying that attempt's
-/// outcome (`retryable` with its backoff, `failed` or `cancelled`, with the error in its history),
-/// all in one statement. Nothing is written before the attempt, so a worker that dies during it
+/// outcome (`retryable` with its backoff, `failed` or `cancelled`, with the error in its history,
+/// as ``JobQueue/enqueueAttempted(_:attemptedBy:on:)`` records it by the worker's rules), all in
+/// one transaction. Nothing is written before the attempt, so a worker that dies during it
 /// leaves the notification unrouted and the rescued `notification.route` job starts over: the
 /// duplicate bound is the one of ``EmailNotificationService`` (one extra email per interruption
 /// after acceptance, same Message-ID). With SMS, both channels get their own jobs at once, so a
@@ -46,11 +47,10 @@ public struct NotificationRouter: JobHandler {
         self.email = email
     }
 
-    public func handle(_ job: Job) async throws -> JobResult {
-        let args = try NotificationJobs.notificationArgs(job)
+    public func handle(_ job: Job, args: NotificationJobKind.NotificationArgs) async throws -> JobResult {
         // One query also brings what an immediate email needs, for the inline attempt.
-        guard let inputs = try await store.routeInputs(id: args) else {
-            return .cancel(reason: "notification \(args.uuidString.lowercased()) no longer exists")
+        guard let inputs = try await store.routeInputs(id: args.notificationID) else {
+            return .cancel(reason: "notification \(args.notificationID.lowercasedString) no longer exists")
         }
         let input = inputs.routing
         if input.routedAt != nil { return .completed }
@@ -74,7 +74,10 @@ public struct NotificationRouter: JobHandler {
         if attempt.accepted { try await email.afterAcceptance?(input.id) }
         var reasons = plan.skipReasons
         if let reason = attempt.skipReason, !reasons.contains(reason) { reasons.append(reason) }
-        let jobs = Self.settledJob(plan.jobs[0], after: attempt.result, backoff: configuration.inlineRetryBackoff).map { [$0] } ?? []
+        // An email accepted leaves nothing to do; otherwise the queue records the email.send job
+        // as a worker would have left it after this attempt.
+        let jobs: [NotificationStore.RouteJob] = attempt.result == .completed
+            ? [] : [.attempted(AttemptedJob(plan.jobs[0], result: attempt.result, backoff: configuration.inlineRetryBackoff))]
         try await store.recordRoute(NotificationStore.RouteRecord(
             id: input.id, route: plan.route, skipReason: reasons.isEmpty ? nil : reasons.joined(separator: ","), jobs: jobs,
             emailAccepted: attempt.accepted, providerMessageID: attempt.providerMessageID))
@@ -82,26 +85,6 @@ public struct NotificationRouter: JobHandler {
             "notification.id": "\(input.id)", "route": "\(plan.route)", "accepted": "\(attempt.accepted)",
         ])
         return .completed
-    }
-
-    /// The `email.send` job that continues after a first attempt ending in `result`, in the state
-    /// the worker's settle statement would give it; nil when nothing is left to do.
-    static func settledJob(_ request: JobRequest, after result: JobResult, backoff: Backoff, now: Date = Date()) -> NotificationStore.RouteJob? {
-        switch result {
-        case .completed:
-            return nil
-        case .retry(let reason, let at):
-            let exhausted = request.maxAttempts <= 1
-            return NotificationStore.RouteJob(
-                request: request, state: exhausted ? "failed" : "retryable", attempt: 1, error: reason,
-                runAt: exhausted ? nil : (at ?? now.addingTimeInterval(backoff.delay(afterAttempt: 1).seconds)))
-        case .fail(let reason):
-            return NotificationStore.RouteJob(request: request, state: "failed", attempt: 1, error: reason)
-        case .cancel(let reason):
-            return NotificationStore.RouteJob(request: request, state: "cancelled", attempt: 1, error: "cancelled by handler: \(reason)")
-        case .snooze(let delay):
-            return NotificationStore.RouteJob(request: request, state: "scheduled", runAt: now.addingTimeInterval(delay.seconds))
-        }
     }
 
     /// What routing does for `input` (pure; exposed for tests).

@@ -55,9 +55,8 @@ public struct EmailNotificationService: JobHandler {
         self.afterAcceptance = afterAcceptance
     }
 
-    public func handle(_ job: Job) async throws -> JobResult {
-        let id = try NotificationJobs.notificationArgs(job)
-        return try await send(notificationID: id)
+    public func handle(_ job: Job, args: NotificationJobKind.NotificationArgs) async throws -> JobResult {
+        try await send(notificationID: args.notificationID)
     }
 
     /// Sends the notification's email (see the type's documentation) and returns the job outcome.

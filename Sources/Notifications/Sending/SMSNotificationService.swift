@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 public import Mail
+import Postgres
 public import Providers
 public import Queue
 
@@ -31,16 +32,14 @@ public struct SMSNotificationService: JobHandler {
         self.logger = logger
     }
 
-    public func handle(_ job: Job) async throws -> JobResult {
-        guard let args = try? job.decodeArgs(NotificationJobKind.SMSArgs.self), let id = UUID(uuidString: args.notificationID) else {
-            throw PermanentJobError("sms.send needs args {\"notification_id\": \"<uuid>\", \"to\": \"+E164\"}")
-        }
+    public func handle(_ job: Job, args: NotificationJobKind.SMSArgs) async throws -> JobResult {
+        let id = args.notificationID
         guard let number = PhoneNumber(args.to) else {
             try? await store.markSMSFailed(id: id, reason: "not an E.164 number")
             return .fail(reason: "'\(args.to.prefix(32))' is not an E.164 phone number")
         }
         guard let input = try await store.deliveryInput(id: id) else {
-            return .cancel(reason: "notification \(args.notificationID) no longer exists")
+            return .cancel(reason: "notification \(id.lowercasedString) no longer exists")
         }
         guard input.priority.isImmediate else {
             return .fail(reason: "SMS is only sent for urgent and high notifications, this one is \(input.priority.rawValue)")

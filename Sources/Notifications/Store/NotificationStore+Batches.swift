@@ -15,15 +15,15 @@ extension NotificationStore {
         var providerMessageID: String? = nil
     }
 
-    /// A job written with a route: a new one (`available`), or one whose first attempt already ran
-    /// inside `notification.route`, in the state the worker would have left it in.
-    struct RouteJob: Sendable {
-        var request: JobRequest
-        var state = "available"
-        var attempt = 0
-        var error: String? = nil
-        var runAt: Date? = nil
+    /// A job written with a route: a new one, or one whose first attempt already ran inside
+    /// `notification.route` (the queue records it in the state a worker would have left it in).
+    enum RouteJob: Sendable {
+        case new(JobRequest)
+        case attempted(AttemptedJob)
     }
+
+    /// The `worker` of the error history entry of a first attempt made while routing.
+    static let inlineAttemptWorker = "notification.route (first attempt)"
 
     /// What `notification.route` reads: the routing input, and the delivery input of an urgent
     /// or high notification (nil otherwise).
@@ -103,37 +103,39 @@ extension NotificationStore {
         return ids.map { byID[$0] }
     }
 
+    /// Writes the routes, sent marks and jobs of `records` in one transaction (one statement when
+    /// no record has jobs). Jobs are written only for the notifications this call routed, so a
+    /// duplicated route job writes nothing; the queue inserts them (and records a first attempt's
+    /// outcome) by its own rules.
     static func recordRoutes(pool: PostgresPool, _ records: [RouteRecord]) async throws -> [Bool] {
-        let jobs = records.flatMap { record in record.jobs.map { (record.id, $0) } }
-        // A job carrying its first attempt's outcome gets that attempt's error history entry, as
-        // the worker's settle statement writes it; `worker` names the routing job's kind instead.
-        let rows = try await pool.query(
-            """
-            WITH n AS (
+        func write(_ connection: PostgresConnection) async throws -> Set<UUID> {
+            let rows = try await connection.query(
+                """
                 UPDATE notifications x SET routed_at = now(), route = r.route, skip_reason = r.reason,
                        email_sent_at = CASE WHEN r.sent THEN now() ELSE x.email_sent_at END,
                        provider_message_id = CASE WHEN r.sent THEN r.mid ELSE x.provider_message_id END
-                  FROM unnest($1::uuid[], $2::text[], $3::text[], $11::bool[], $12::text[]) AS r(id, route, reason, sent, mid)
+                  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bool[], $5::text[]) AS r(id, route, reason, sent, mid)
                  WHERE x.id = r.id AND x.routed_at IS NULL
-                RETURNING x.id),
-            j AS (
-                INSERT INTO herald_jobs (kind, args, priority, unique_key, queue, max_attempts, state, attempt, errors, run_at, finished_at)
-                SELECT t.k, t.a, t.p, t.u, t.q, t.m, t.s, t.n,
-                       CASE WHEN t.e IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object(
-                           'attempt', t.n, 'at', now(), 'error', t.e, 'worker', 'notification.route (first attempt)')) END,
-                       coalesce(t.r, now()), CASE WHEN t.s IN ('failed', 'cancelled') THEN now() END
-                  FROM unnest($4::uuid[], $5::text[], $6::jsonb[], $7::int[], $8::text[], $9::text[], $10::int[],
-                              $13::text[], $14::int[], $15::text[], $16::timestamptz[]) AS t(nid, k, a, p, u, q, m, s, n, e, r)
-                  JOIN n ON n.id = t.nid
-                ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'scheduled', 'running', 'retryable')
-                DO NOTHING)
-            SELECT id FROM n
-            """,
-            [records.map(\.id), records.map(\.route), records.map(\.skipReason), jobs.map(\.0), jobs.map(\.1.request.kind),
-             jobs.map(\.1.request.args), jobs.map(\.1.request.priority), jobs.map { $0.1.request.uniqueKey }, jobs.map(\.1.request.queue),
-             jobs.map(\.1.request.maxAttempts), records.map(\.emailAccepted), records.map(\.providerMessageID),
-             jobs.map(\.1.state), jobs.map(\.1.attempt), jobs.map(\.1.error), jobs.map(\.1.runAt)])
-        let routed = Set(try rows.map { try $0.decode(UUID.self, column: "id") })
+                RETURNING x.id
+                """,
+                [records.map(\.id), records.map(\.route), records.map(\.skipReason), records.map(\.emailAccepted),
+                 records.map(\.providerMessageID)])
+            let routed = Set(try rows.map { try $0.decode(UUID.self, column: "id") })
+            var new: [JobRequest] = []
+            var attempted: [AttemptedJob] = []
+            for record in records where routed.contains(record.id) {
+                for job in record.jobs {
+                    switch job {
+                    case .new(let request): new.append(request)
+                    case .attempted(let job): attempted.append(job)
+                    }
+                }
+            }
+            if !new.isEmpty { try await JobQueue.enqueueMany(new, on: connection) }
+            if !attempted.isEmpty { try await JobQueue.enqueueAttempted(attempted, attemptedBy: inlineAttemptWorker, on: connection) }
+            return routed
+        }
+        let routed = records.contains { !$0.jobs.isEmpty } ? try await pool.transaction(write) : try await pool.withConnection(write)
         return records.map { routed.contains($0.id) }
     }
 

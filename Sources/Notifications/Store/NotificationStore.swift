@@ -3,7 +3,7 @@ public import Postgres
 public import Queue
 
 /// The SQL of notification delivery. Every statement is parameterised; each method is one round
-/// trip (routing and its follow-up jobs are one statement, hence atomic).
+/// trip, except a route with jobs: the route and its jobs are one transaction, hence atomic.
 ///
 /// Concurrent calls of the hot per-notification statements (routing input, route record, delivery
 /// input, sent mark) are merged by ``StatementBatcher``s into multi-row statements (`= ANY($1)`,
@@ -31,14 +31,14 @@ public struct NotificationStore: Sendable {
         try await batchers.routeInputs.submit(id)
     }
 
-    /// Records the routing decision and enqueues its jobs in one statement. Returns false (and
+    /// Records the routing decision and enqueues its jobs in one transaction. Returns false (and
     /// enqueues nothing) when the notification was already routed.
     @discardableResult
     public func recordRoute(id: UUID, route: String, skipReason: String?, jobs: [JobRequest]) async throws -> Bool {
-        try await recordRoute(RouteRecord(id: id, route: route, skipReason: skipReason, jobs: jobs.map { RouteJob(request: $0) }))
+        try await recordRoute(RouteRecord(id: id, route: route, skipReason: skipReason, jobs: jobs.map(RouteJob.new)))
     }
 
-    /// Writes `record` in one statement (batched with concurrent ones); false when the
+    /// Writes `record` in one transaction (batched with concurrent ones); false when the
     /// notification was already routed, in which case nothing is written.
     func recordRoute(_ record: RouteRecord) async throws -> Bool {
         try await batchers.recordRoute.submit(record)

@@ -19,6 +19,14 @@ public struct JobQueue: Sendable {
     /// Enqueues one job on `connection`, inside whatever transaction it is in.
     @discardableResult
     public func enqueue(_ request: JobRequest, on connection: PostgresConnection) async throws -> Int64 {
+        try await Self.enqueue(request, on: connection)
+    }
+
+    /// Enqueues one job on `connection`, inside whatever transaction it is in, and returns its id
+    /// (for a deduplicated `uniqueKey`, the id of the live job that already holds the key). For
+    /// callers that hold a connection and no pool.
+    @discardableResult
+    public static func enqueue(_ request: JobRequest, on connection: PostgresConnection) async throws -> Int64 {
         try request.validate()
         let rows = try await connection.query(QueueSQL.enqueue, [
             request.kind, request.args, request.priority, request.runAt, request.uniqueKey, request.maxAttempts, request.queue,
@@ -30,12 +38,15 @@ public struct JobQueue: Sendable {
     /// (jobs whose `uniqueKey` is already live are skipped).
     @discardableResult
     public func enqueueMany(_ requests: [JobRequest], on connection: PostgresConnection? = nil) async throws -> Int {
-        for request in requests { try request.validate() }
-        if let connection { return try await insertMany(requests, on: connection) }
-        return try await pool.withConnection { try await insertMany(requests, on: $0) }
+        if let connection { return try await Self.enqueueMany(requests, on: connection) }
+        return try await pool.withConnection { try await Self.enqueueMany(requests, on: $0) }
     }
 
-    private func insertMany(_ requests: [JobRequest], on connection: PostgresConnection) async throws -> Int {
+    /// Enqueues many jobs on `connection`, inside whatever transaction it is in; returns how many
+    /// were inserted (jobs whose `uniqueKey` is already live are skipped).
+    @discardableResult
+    public static func enqueueMany(_ requests: [JobRequest], on connection: PostgresConnection) async throws -> Int {
+        for request in requests { try request.validate() }
         var inserted = 0
         var start = 0
         while start < requests.count {
@@ -44,10 +55,60 @@ public struct JobQueue: Sendable {
                 chunk.map(\.kind), chunk.map(\.args), chunk.map(\.priority), chunk.map(\.runAt), chunk.map(\.uniqueKey),
                 chunk.map(\.maxAttempts), chunk.map(\.queue),
             ])
-            inserted += rows.affectedRows
+            inserted += try rows[0].decode(Int.self, column: "inserted")
             start += chunk.count
         }
         return inserted
+    }
+
+    /// ``enqueueAttempted(_:attemptedBy:on:)`` in a transaction of its own.
+    @discardableResult
+    public func enqueueAttempted(_ jobs: [AttemptedJob], attemptedBy: String) async throws -> [Int64?] {
+        try await pool.transaction { try await Self.enqueueAttempted(jobs, attemptedBy: attemptedBy, on: $0) }
+    }
+
+    /// Records jobs whose first attempt the caller made itself, outside a worker (the inline first
+    /// email attempt of `notification.route`), each in the state a worker leaves a job in after the
+    /// same outcome: the same attempt count, error history entry (`worker` is `attemptedBy`),
+    /// backoff, `finished_at` and `max_attempts` rule, since the rows are inserted like any job,
+    /// claimed like any job and settled by the worker's own statements. A job whose `uniqueKey` a
+    /// live job holds is skipped, as by ``enqueue(_:on:)``.
+    ///
+    /// Run it inside the caller's transaction: it takes a few statements (one insert per job, one
+    /// claim, one settle), and the rows should appear with the caller's own writes or not at all.
+    /// Returns the ids recorded, in the order of `jobs`; nil for a skipped one.
+    @discardableResult
+    public static func enqueueAttempted(_ jobs: [AttemptedJob], attemptedBy: String, on connection: PostgresConnection) async throws -> [Int64?] {
+        for job in jobs { try job.request.validate() }
+        var ids: [Int64?] = []
+        for job in jobs {
+            let request = job.request
+            let rows = try await connection.query(QueueSQL.insertOne, [
+                request.kind, request.args, request.priority, request.runAt, request.uniqueKey, request.maxAttempts, request.queue,
+            ])
+            ids.append(try rows.first?.decode(Int64.self, column: "id"))
+        }
+        var recorded: [JobOutcome] = []
+        for (job, id) in zip(jobs, ids) {
+            guard let id else { continue }
+            var outcome = job.outcome
+            outcome.id = id
+            recorded.append(outcome)
+        }
+        guard !recorded.isEmpty else { return ids }
+        // Settled in the same transaction, so the lease only has to outlast these statements.
+        try await connection.query(QueueSQL.claimInserted, [recorded.map(\.id), attemptedBy, 60.0])
+        let completed = recorded.filter { $0.action == .complete }
+        let settled = recorded.filter { $0.action != .complete }
+        if !completed.isEmpty {
+            try await connection.query(QueueSQL.complete, [completed.map(\.id), attemptedBy])
+        }
+        if !settled.isEmpty {
+            try await connection.query(QueueSQL.settle, [
+                settled.map(\.id), attemptedBy, settled.map(\.action.rawValue), settled.map(\.error), settled.map(\.runAt),
+            ])
+        }
+        return ids
     }
 
     /// One job, or nil.

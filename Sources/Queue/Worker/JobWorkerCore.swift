@@ -28,11 +28,12 @@ final class JobWorkerCore: Sendable {
     /// an outcome, so one bad job cannot stop the worker.
     func execute(_ job: Job) async {
         guard let handler = registry.handler(for: job.kind) else {
-            let known = registry.kinds.joined(separator: ", ")
-            logger.error("no handler for job kind", metadata: ["job.id": "\(job.id)", "job.kind": "\(job.kind)"])
-            metrics.failed(job.kind)
-            completer.add(JobOutcome(
-                id: job.id, action: .fail, error: "unknown job kind '\(job.kind)': this worker handles \(known.isEmpty ? "no kinds" : known)"))
+            // A newer worker may know the kind (a rolling deploy), so this is a retry with backoff,
+            // not a dead letter; only a kind no worker learns within max_attempts fails.
+            logger.warning("no handler for job kind; will retry", metadata: [
+                "job.id": "\(job.id)", "job.kind": "\(job.kind)", "job.attempt": "\(job.attempt)",
+            ])
+            completer.add(record(job, .retry(reason: Self.noHandler(for: job.kind, knownKinds: registry.kinds))))
             return
         }
         let clock = ContinuousClock()
@@ -42,58 +43,51 @@ final class JobWorkerCore: Sendable {
             do { return .success(try await handler.handle(job)) } catch { return .failure(error) }
         }
         metrics.ran(job.kind, for: clock.now - start)
-        completer.add(outcome(for: job, result: result, cancelled: cancelled, timeout: timeout))
-    }
-
-    private func outcome(for job: Job, result: Result<JobResult, any Error>, cancelled: InFlightJobs.Reason?, timeout: Duration) -> JobOutcome {
         switch cancelled {
         case .shutdown:
-            return JobOutcome(id: job.id, action: .release)
+            completer.add(JobOutcome(id: job.id, action: .release))
         case .timeout:
-            return retry(job, reason: "timed out after \(timeout)", at: nil)
+            completer.add(record(job, .retry(reason: "timed out after \(timeout)")))
         case nil:
-            break
-        }
-        switch result {
-        case .success(.completed):
-            metrics.completed(job.kind)
-            return JobOutcome(id: job.id, action: .complete)
-        case .success(.retry(let reason, let at)):
-            return retry(job, reason: reason, at: at)
-        case .success(.fail(let reason)):
-            return fail(job, reason: reason)
-        case .success(.snooze(let delay)):
-            return JobOutcome(id: job.id, action: .snooze, runAt: Date().addingTimeInterval(delay.seconds))
-        case .success(.cancel(let reason)):
-            return JobOutcome(id: job.id, action: .cancel, error: "cancelled by handler: \(reason)")
-        case .failure(let error as PermanentJobError):
-            return fail(job, reason: error.message)
-        case .failure(let error as any JobErrorClassifying) where error.isPermanent:
-            return fail(job, reason: String(describing: error))
-        case .failure(let error):
-            return retry(job, reason: String(describing: error), at: nil)
+            switch result {
+            case .success(let value): completer.add(record(job, value))
+            case .failure(let error): completer.add(record(job, JobResult(thrown: error)))
+            }
         }
     }
 
-    private func retry(_ job: Job, reason: String, at: Date?) -> JobOutcome {
-        if job.isLastAttempt {
+    /// The error of a job whose kind this worker has no handler for; lists at most eight kinds.
+    static func noHandler(for kind: String, knownKinds: [String]) -> String {
+        let shown = knownKinds.prefix(8).joined(separator: ", ")
+        let more = knownKinds.count > 8 ? " and \(knownKinds.count - 8) more" : ""
+        return "no handler for kind '\(kind)' in this worker (knows: \(knownKinds.isEmpty ? "nothing" : shown + more))"
+    }
+
+    /// The outcome of `result` by the queue's one rule (``JobOutcome/settling(_:id:attempt:backoff:now:)``),
+    /// counted in the metrics and logged.
+    private func record(_ job: Job, _ result: JobResult) -> JobOutcome {
+        let outcome = JobOutcome.settling(result, id: job.id, attempt: job.attempt, backoff: configuration.backoff)
+        switch outcome.action {
+        case .complete:
+            metrics.completed(job.kind)
+        case .retry where job.isLastAttempt:
             metrics.failed(job.kind)
             logger.warning("job failed after its last attempt", metadata: [
-                "job.id": "\(job.id)", "job.kind": "\(job.kind)", "job.attempt": "\(job.attempt)", "error": "\(reason)",
+                "job.id": "\(job.id)", "job.kind": "\(job.kind)", "job.attempt": "\(job.attempt)", "error": "\(outcome.error ?? "")",
             ])
-        } else {
+        case .retry:
             metrics.retried(job.kind)
             logger.info("job attempt failed; will retry", metadata: [
-                "job.id": "\(job.id)", "job.kind": "\(job.kind)", "job.attempt": "\(job.attempt)", "error": "\(reason)",
+                "job.id": "\(job.id)", "job.kind": "\(job.kind)", "job.attempt": "\(job.attempt)", "error": "\(outcome.error ?? "")",
             ])
+        case .fail:
+            metrics.failed(job.kind)
+            logger.warning("job failed permanently", metadata: [
+                "job.id": "\(job.id)", "job.kind": "\(job.kind)", "error": "\(outcome.error ?? "")",
+            ])
+        case .snooze, .cancel, .release:
+            break
         }
-        let delay = configuration.backoff.delay(afterAttempt: job.attempt)
-        return JobOutcome(id: job.id, action: .retry, error: reason, runAt: at ?? Date().addingTimeInterval(delay.seconds))
-    }
-
-    private func fail(_ job: Job, reason: String) -> JobOutcome {
-        metrics.failed(job.kind)
-        logger.warning("job failed permanently", metadata: ["job.id": "\(job.id)", "job.kind": "\(job.kind)", "error": "\(reason)"])
-        return JobOutcome(id: job.id, action: .fail, error: reason)
+        return outcome
     }
 }

@@ -1,3 +1,5 @@
+import Queue
+
 /// The console's SQL. Every statement is a constant (or assembled from constant fragments) with
 /// `$n` parameters; none counts over the whole of `herald_jobs`: each reads an index range
 /// (partial indexes of the live states, `herald_jobs_finished_idx` for the last hour, the
@@ -113,7 +115,7 @@ enum ConsoleSQL {
                justify_interval(date_trunc('second', attempted_at - created_at))::text AS waited,
                justify_interval(date_trunc('millisecond', finished_at - created_at))::text AS total,
                CASE WHEN state IN ('failed', 'cancelled', 'retryable', 'scheduled') THEN 'yes' END AS "canRetry",
-               CASE WHEN state IN ('available', 'scheduled', 'running', 'retryable') THEN 'yes' END AS "canCancel",
+               CASE WHEN state IN \(JobState.liveSQLList) THEN 'yes' END AS "canCancel",
                CASE WHEN state IN ('completed', 'failed', 'cancelled') THEN 'yes' END AS final
           FROM herald_jobs WHERE id = $1
         """

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Notifications
 import Postgres
+import Queue
 
 extension HeraldServer {
     // MARK: People and notifications
@@ -29,7 +30,7 @@ extension HeraldServer {
                 SELECT x.id, x.kind || ' ' || x.state AS label FROM (
                     SELECT id, kind, state FROM herald_jobs
                      WHERE unique_key IN ('notification.route:' || n.id, 'email.send:' || n.id, 'sms.send:' || n.id)
-                       AND unique_key IS NOT NULL AND state IN ('available', 'scheduled', 'running', 'retryable')
+                       AND unique_key IS NOT NULL AND state IN \(JobState.liveSQLList)
                     UNION ALL
                     SELECT id, kind, state FROM herald_jobs
                      WHERE unique_key IN ('notification.route:' || n.id, 'email.send:' || n.id, 'sms.send:' || n.id)

@@ -111,7 +111,7 @@ struct DigestTests {
             // Re-running a completed period's job builds nothing new.
             try await JobQueue(pool: h.pool).enqueue(JobRequest(
                 kind: "digest.build", encoding: NotificationJobKind.DigestArgs(
-                    userID: users[0].uuidString.lowercased(), frequency: "daily", periodKey: "daily:2026-10-31",
+                    userID: users[0], frequency: "daily", periodKey: "daily:2026-10-31",
                     periodStart: instant("2026-10-31T13:00:00Z").timeIntervalSince1970,
                     periodEnd: instant("2026-11-01T14:00:00Z").timeIntervalSince1970, gatherOlder: true)))
             try await h.withWorker {

@@ -195,31 +195,4 @@ struct InlineFirstAttemptTests {
             #expect(try await h.jobStates(kind: "email.send") == ["available"])
         }
     }
-
-    @Test("The job left after a first attempt, per outcome (pure)")
-    func settledJobs() {
-        let request = JobRequest(kind: "email.send", uniqueKey: "k", maxAttempts: 5)
-        let now = Date(timeIntervalSince1970: 1_000_000)
-        let backoff = Backoff(base: .seconds(4), jitter: 0)
-        #expect(NotificationRouter.settledJob(request, after: .completed, backoff: backoff, now: now) == nil)
-        let retry = NotificationRouter.settledJob(request, after: .retry(reason: "HTTP 503"), backoff: backoff, now: now)
-        #expect(retry?.state == "retryable")
-        #expect(retry?.attempt == 1)
-        #expect(retry?.error == "HTTP 503")
-        #expect(retry?.runAt == now.addingTimeInterval(4))
-        let at = now.addingTimeInterval(99)
-        #expect(NotificationRouter.settledJob(request, after: .retry(reason: "later", at: at), backoff: backoff, now: now)?.runAt == at)
-        let lastChance = JobRequest(kind: "email.send", maxAttempts: 1)
-        #expect(NotificationRouter.settledJob(lastChance, after: .retry(reason: "x"), backoff: backoff, now: now)?.state == "failed")
-        let failed = NotificationRouter.settledJob(request, after: .fail(reason: "406 inactive"), backoff: backoff, now: now)
-        #expect(failed?.state == "failed")
-        #expect(failed?.error == "406 inactive")
-        let cancelled = NotificationRouter.settledJob(request, after: .cancel(reason: "suppressed"), backoff: backoff, now: now)
-        #expect(cancelled?.state == "cancelled")
-        #expect(cancelled?.error == "cancelled by handler: suppressed")
-        let snoozed = NotificationRouter.settledJob(request, after: .snooze(.seconds(30)), backoff: backoff, now: now)
-        #expect(snoozed?.state == "scheduled")
-        #expect(snoozed?.attempt == 0)
-        #expect(snoozed?.runAt == now.addingTimeInterval(30))
-    }
 }
