@@ -238,6 +238,16 @@ public struct DiscussionEmailTrackingStore: Sendable {
         return try rows.map(DiscussionEmailTracking.init(row:))
     }
 
+    /// The pixel ids of the emails Postmark accepted under `providerMessageId` (its MessageID),
+    /// narrowed to `recipient` (case-insensitive) when given.
+    public func trackingPixelIds(providerMessageId: String, recipient: String?) async throws -> [String] {
+        try await pool.query(
+            """
+            SELECT tracking_pixel_id FROM discussion_email_tracking
+             WHERE provider_message_id = $1 AND ($2::text IS NULL OR lower(recipient_email) = lower($2::text))
+            """, [providerMessageId, recipient]).map { try $0.decode(String.self, column: "tracking_pixel_id") }
+    }
+
     /// getStatsForThread: counts and open rate of every tracked email of the thread
     /// (see `TrackingStats` for the definitions); all zero for a thread with none.
     public func getStatsForThread(_ threadId: UUID) async throws -> TrackingStats {
