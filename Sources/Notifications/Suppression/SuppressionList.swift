@@ -1,6 +1,7 @@
 public import Foundation
 public import Mail
 public import Postgres
+import Queue
 
 /// The addresses Herald must not email (`email_suppressions`): hard bounces, spam complaints,
 /// manual entries. Case-insensitive: addresses are stored and looked up lower-cased by the
@@ -78,6 +79,24 @@ public struct SuppressionList: Sendable {
         let rows = try await pool.query(
             "DELETE FROM email_suppressions WHERE email = lower($1::text)", [TrackingEventInput.trimmingSpaces(email)])
         return rows.affectedRows > 0
+    }
+
+    /// Lets `email` be emailed again on an operator's decision: deletes the suppression and records
+    /// it in the ``OperatorActionLog`` (`remove_suppression`, by `actor`, with `note` and what the
+    /// suppression said), in one transaction. Returns the removed entry, or nil when the address
+    /// was not suppressed (nothing is recorded then).
+    public func remove(_ email: String, by actor: String, note: String) async throws -> Entry? {
+        try await pool.transaction { connection in
+            let rows = try await connection.query(
+                "DELETE FROM email_suppressions WHERE email = lower($1::text) RETURNING email, reason, bounce_type, source, created_at",
+                [TrackingEventInput.trimmingSpaces(email)])
+            guard let entry = try rows.first.map(Self.entry(from:)) else { return nil }
+            let since = String(PostgresTimestamp.format(entry.createdAt).prefix(16))
+            let was = entry.source + (entry.bounceType.map { ", \($0.rawValue)" } ?? "") + " since \(since): \(entry.reason)"
+            try await OperatorActionLog.record(
+                actor: actor, action: "remove_suppression", target: entry.email, detail: "\(note) (was: \(was))", on: connection)
+            return entry
+        }
     }
 
     static func looksLikeAddress(_ text: String) -> Bool {
