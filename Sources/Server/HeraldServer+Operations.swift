@@ -1,26 +1,14 @@
-import Foundation
-import Logging
-import Postgres
-import Prometheus
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Postgres
+import Prometheus
 
 extension HeraldServer {
     /// `GET /healthz`: 200 when the database answers within `healthCheckTimeout` (2 s), else 503.
     func health() async -> Response {
-        let pool = self.pool
-        let timeout = configuration.healthCheckTimeout
-        let healthy = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await pool.query("SELECT 1")) != nil }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            defer { group.cancelAll() }
-            return await group.next() ?? false
-        }
-        return healthy ? Self.text(.ok, "ok") : Self.text(.serviceUnavailable, "database unreachable")
+        await pool.isReachable(within: configuration.healthCheckTimeout)
+            ? Self.text(.ok, "ok") : Self.text(.serviceUnavailable, "database unreachable")
     }
 
     /// `GET /metrics`: the Prometheus text exposition of the registry.

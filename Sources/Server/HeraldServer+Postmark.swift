@@ -1,120 +1,54 @@
 import Discussions
 import Foundation
-import HeraldJSON
 import HTTPTypes
 import Hummingbird
 import Logging
 import Mail
-import Postgres
-import Prometheus
 import Providers
 
 extension HeraldServer {
-    /// True when the request carries the configured Postmark webhook credentials (both parts
-    /// compared in constant time, whatever their lengths).
-    func postmarkAuthorized(_ request: Request) -> Bool {
-        guard let expected = configuration.postmarkWebhook else { return false }
-        return Self.basicAuth(request, matches: expected)
-    }
-
-    static func basicAuth(_ request: Request, matches expected: ServerConfiguration.Credentials) -> Bool {
-        guard let header = request.headers[.authorization], header.count <= 1024,
-            header.lowercased().hasPrefix("basic "),
-            let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: " \t")),
-            let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
-        else { return false }
-        let userOK = ConstantTime.equals(String(text[..<colon]), expected.user)
-        let passwordOK = ConstantTime.equals(String(text[text.index(after: colon)...]), expected.password)
-        return userOK && passwordOK
-    }
-
+    /// 401 with a `WWW-Authenticate` challenge.
     static var unauthorized: Response {
         var response = text(.unauthorized, "authentication required")
         response.headers[.wwwAuthenticate] = "Basic realm=\"herald\""
         return response
     }
 
-    /// `POST /webhooks/postmark`.
-    func postmarkWebhook(_ request: Request, context: HeraldRequestContext) async throws -> Response {
-        guard postmarkAuthorized(request) else { return Self.unauthorized }
+    /// `POST /webhooks/postmark` (authenticated by its route group): parses the event and answers
+    /// what ``EmailEventService`` made of it. Unknown messages and record types are 200, so
+    /// Postmark does not retry them; a malformed body or an incomplete event is 400.
+    func postmarkWebhook(_ request: Request, context: PostmarkWebhookContext) async throws -> Response {
         let bytes = try await body(of: request)
-        let event: PostmarkWebhookEvent
-        do {
-            event = try JSONDecoder().decode(PostmarkWebhookEvent.self, from: Data(bytes))
-        } catch {
+        guard let event = try? PostmarkWebhookEvent(json: bytes) else {
             return Self.text(.badRequest, "malformed JSON: expected a Postmark webhook object with RecordType")
         }
-        let metadata = event.metadata ?? [:]
-        let outcome: EmailEventService.Outcome
-        switch event.recordType {
-        case "Delivery":
-            outcome = try await emailEvents.record(.delivery(
-                providerMessageID: event.messageID, recipient: event.address, metadata: metadata,
-                at: PostmarkWebhookEvent.date(event.deliveredAt) ?? Date()))
-        case "Bounce", "SpamComplaint":
-            let bounceType: BounceType = event.recordType == "SpamComplaint" ? .complaint : PostmarkBounceClassifier.classify(type: event.type, typeCode: event.typeCode)
-            let reason = [event.description, event.details].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " — ")
-            let suppress = bounceType.suppressesAddress || PostmarkBounceClassifier.shouldSuppress(type: event.type, typeCode: event.typeCode, inactive: event.inactive ?? false)
-            outcome = try await emailEvents.record(.bounce(
-                providerMessageID: event.messageID, recipient: event.address, metadata: metadata, type: bounceType,
-                reason: reason.isEmpty ? event.recordType : reason, suppress: suppress,
-                at: PostmarkWebhookEvent.date(event.bouncedAt) ?? Date()))
-        case "SubscriptionChange":
-            guard let address = event.address, let suppressSending = event.suppressSending else {
-                return Self.text(.badRequest, "a SubscriptionChange needs Recipient and SuppressSending")
-            }
-            let reason = event.suppressionReason ?? ""
-            let bounceType: DiscussionEmailTracking.BounceType? = switch reason {
-            case "HardBounce": .hard
-            case "SpamComplaint": .complaint
-            default: nil
-            }
-            outcome = try await emailEvents.record(.subscriptionChange(
-                recipient: address, suppressSending: suppressSending, reason: reason.isEmpty ? "" : "Postmark: \(reason)", bounceType: bounceType))
-            return Self.json(.ok, ["status": "ok", "suppressed": suppressSending])
-        case "Open", "Click":
-            let at = PostmarkWebhookEvent.date(event.receivedAt) ?? Date()
-            let store = DiscussionEmailTrackingStore(pool: pool)
-            var pixels: [String] = []
-            if let id = event.messageID {
-                pixels = try await pool.query(
-                    """
-                    SELECT tracking_pixel_id FROM discussion_email_tracking
-                     WHERE provider_message_id = $1 AND ($2::text IS NULL OR lower(recipient_email) = lower($2::text))
-                    """, [id, event.address]).map { try $0.decode(String.self, column: "tracking_pixel_id") }
-            }
-            if pixels.isEmpty, let pixel = metadata[EmailComposer.MetadataKey.trackingPixelID] { pixels = [pixel] }
-            var matched = 0
-            for pixel in pixels {
-                let row = event.recordType == "Open"
-                    ? try await store.recordOpen(trackingPixelId: pixel, userAgent: event.userAgent, ip: event.geo?.ip, at: at)
-                    : try await store.recordClick(trackingPixelId: pixel, userAgent: event.userAgent, ip: event.geo?.ip, at: at)
-                if row != nil { matched += 1 }
-            }
-            outcome = EmailEventService.Outcome(trackingRows: matched)
-        default:
-            logger.info("postmark webhook of an unhandled RecordType ignored", metadata: ["record_type": "\(event.recordType.prefix(64))"])
-            return Self.json(.ok, ["status": "ignored"])
-        }
-        if outcome.matched == 0 {
+        switch try await emailEvents.record(event) {
+        case .recorded(let matched):
+            return Self.json(.ok, ["status": "ok", "matched": matched])
+        case .unknownMessage:
             logger.notice("postmark webhook for an unknown message", metadata: [
                 "record_type": "\(event.recordType)", "postmark.message_id": "\(event.messageID?.prefix(128) ?? "")"])
             return Self.json(.ok, ["status": "unknown_message"])
+        case .subscriptionChanged(let suppressed):
+            return Self.json(.ok, ["status": "ok", "suppressed": suppressed])
+        case .ignored:
+            logger.info("postmark webhook of an unhandled RecordType ignored", metadata: ["record_type": "\(event.recordType.prefix(64))"])
+            return Self.json(.ok, ["status": "ignored"])
+        case .incomplete(let reason):
+            return Self.text(.badRequest, reason)
         }
-        return Self.json(.ok, ["status": "ok", "matched": outcome.matched])
     }
 
-    /// `POST /webhooks/postmark/inbound`: the reply is stored before anything else can fail (see
-    /// ``InboundReplyService``); the answer says what became of it. Every stored outcome is 200 (the
-    /// email is kept; Postmark must not retry), a body that is not a JSON object is kept and
-    /// answered 400, too large a body 413.
-    func postmarkInbound(_ request: Request, context: HeraldRequestContext) async throws -> Response {
-        guard postmarkAuthorized(request) else { return Self.unauthorized }
+    /// `POST /webhooks/postmark/inbound` (authenticated by its route group): the reply is stored
+    /// before anything else can fail (see ``InboundReplyService``); the answer says what became of
+    /// it. Every stored outcome is 200 (the email is kept; Postmark must not retry), a body that is
+    /// not a JSON object is kept and answered 400, too large a body 413.
+    func postmarkInbound(_ request: Request, context: PostmarkWebhookContext) async throws -> Response {
         let parsed: Result<InboundWebhook, any Error>
         var text = ""
         do {
             // The buffer lives only for the parse; the webhook keeps attachment contents once.
-            let buffer = try await bodyBuffer(of: request, limit: configuration.maximumInboundBodySize)
+            let buffer = try await request.boundedBody(limit: configuration.maximumInboundBodySize)
             parsed = Result { try buffer.withUnsafeReadableBytes { bytes in try InboundWebhook(parsing: bytes) } }
             if case .failure = parsed { text = String(buffer: buffer) }
         }

@@ -11,15 +11,6 @@ import Notifications
 /// the confirmation page's form posts the same). A GET — a link scanner, a preview, a person who
 /// clicked — shows a page with that form and changes nothing. A forged or altered token is 400.
 extension HeraldServer {
-    func addUnsubscribeRoutes(to router: Router<HeraldRequestContext>) {
-        router.get("/u/{token}") { [self] request, context in
-            try await limited { try await self.unsubscribePage(request, context: context) }
-        }
-        router.post("/u/{token}") { [self] request, context in
-            try await limited { try await self.unsubscribe(request, context: context) }
-        }
-    }
-
     func unsubscribePage(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let token = context.parameters.get("token") ?? ""
         guard (try? UnsubscribeToken.verify(token, key: configuration.signingKey)) != nil else {

@@ -4,8 +4,10 @@ import Hummingbird
 public import Logging
 import Metrics
 import NIOCore
+import Notifications
 public import Postgres
 public import Prometheus
+import Queue
 public import ServiceLifecycle
 import Synchronization
 
@@ -20,16 +22,21 @@ import Synchronization
 /// - `GET /c/<token>` — verifies the signed ``ClickToken``, counts the click (committed before the
 ///   answer), and answers 302 to the URL inside the token, i.e. only to a URL Herald signed. A
 ///   forged or altered token gets 400 and no `Location`.
-/// - `POST /webhooks/postmark` — Delivery, Bounce, SpamComplaint, Open, Click (basic auth,
-///   constant-time compare: 401 otherwise; malformed JSON: 400; unknown message: 200 + log line).
+/// - `POST /webhooks/postmark` — Delivery, Bounce, SpamComplaint, SubscriptionChange, Open, Click,
+///   recorded by ``EmailEventService`` (basic auth, constant-time compare: 401 otherwise;
+///   malformed JSON: 400; unknown message: 200 + log line).
 /// - `POST /webhooks/postmark/inbound` — reply threading (same auth), see ``InboundReplyService``.
 /// - `POST /webhooks/twilio/status` — `X-Twilio-Signature` over `HERALD_PUBLIC_URL` + path and
-///   the sorted parameters (403 otherwise); updates `notifications.sms_status` / `sms_error`.
+///   the sorted parameters (403 otherwise); ``SMSStatusService`` updates `notifications.sms_status` / `sms_error`.
 /// - `GET /healthz` — 200 when the database answers, else 503.
 /// - `GET /metrics` — Prometheus text format of the registry given (queue metrics included when
 ///   the process bootstrapped swift-metrics with it).
 /// - `/admin/…` — the operator console (docs/console.md): queue overview, jobs and their actions,
 ///   people and notifications, discussions and held replies; login, CSRF tokens, strict CSP.
+///
+/// Routes sit in route groups whose middleware authenticates the caller and bounds the request
+/// (``addRoutes(to:)``); handlers parse, call a service of the module that owns the data, and answer.
+/// The HTTP side runs no SQL of its own.
 ///
 /// Limits: bodies above ``ServerConfiguration/maximumBodySize`` get 413; a request running longer
 /// than ``ServerConfiguration/requestTimeout`` gets 503 (idle connections are closed after it too).
@@ -44,11 +51,20 @@ public final class HeraldServer: Service, Sendable {
     let logger: Logger
     let resolver: ClientAddressResolver
     let inbound: InboundReplyService
-    /// Records Postmark's Delivery, Bounce, SpamComplaint and SubscriptionChange events.
+    /// Records Postmark's Delivery, Bounce, SpamComplaint, SubscriptionChange, Open and Click events.
     let emailEvents: EmailEventService
+    /// Records Twilio's status callbacks.
+    let smsStatuses: SMSStatusService
+    /// What the console reads and does (docs/console.md): the queue, people, discussions.
+    let queueInspector: QueueInspector
+    let jobAdmin: JobAdmin
+    let recipients: RecipientHistory
+    let discussions: DiscussionHistory
+    let suppressions: SuppressionList
+    let actionLog: OperatorActionLog
     let pixelHits = Counter(label: "herald_tracking_pixel_hits_total")
-    /// The operator console's session cookies and CSRF tokens, and its templates.
-    let consoleCodec: ConsoleSessionCodec
+    /// Who may use the operator console (logins, session cookies, CSRF tokens), and its templates.
+    let consoleGate: ConsoleGate
     let consoleRenderer = ConsoleRenderer()
     let consoleChartCache = ConsoleChartCache()
     private let lifecycle = Mutex<Lifecycle>(.notStarted(waiters: []))
@@ -75,7 +91,14 @@ public final class HeraldServer: Service, Sendable {
         self.resolver = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
         self.inbound = InboundReplyService(pool: pool, key: configuration.signingKey, logger: logger)
         self.emailEvents = EmailEventService(pool: pool)
-        self.consoleCodec = ConsoleSessionCodec(signingKey: configuration.signingKey, admin: configuration.admin, readOnly: configuration.adminReadOnly)
+        self.smsStatuses = SMSStatusService(pool: pool)
+        self.queueInspector = QueueInspector(pool: pool)
+        self.jobAdmin = JobAdmin(pool: pool)
+        self.recipients = RecipientHistory(pool: pool)
+        self.discussions = DiscussionHistory(pool: pool)
+        self.suppressions = SuppressionList(pool: pool)
+        self.actionLog = OperatorActionLog(pool: pool)
+        self.consoleGate = ConsoleGate(configuration: configuration)
     }
 
     /// Serves until a graceful shutdown (or cancellation); then finishes the requests in flight and

@@ -115,7 +115,7 @@ struct ConsoleSessionTests {
         #expect(try ConsoleTime.parse("2026-12-01T08:00:00Z", field: "since") == Date(timeIntervalSince1970: 1_796_112_000))
         let formatted = ConsoleTime.format(Date(timeIntervalSince1970: 1_796_112_000.123))
         #expect(try ConsoleTime.parse(formatted, field: "until").timeIntervalSince1970 == 1_796_112_000.123)
-        #expect(throws: ConsoleRefusal.self) { try ConsoleTime.parse("yesterday; DROP TABLE herald_jobs", field: "since") }
+        #expect(throws: Refusal.self) { try ConsoleTime.parse("yesterday; DROP TABLE herald_jobs", field: "since") }
     }
 
     @Test func theChartCacheReadsOnlyTheLastMinutesAfterTheFirstRefresh() {

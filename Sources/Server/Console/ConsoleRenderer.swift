@@ -25,20 +25,19 @@ struct ConsoleRenderer: Sendable {
         library.render(context, withTemplate: name) ?? ""
     }
 
-    /// A row as a template context: every column by name, as its PostgreSQL text; NULL becomes
-    /// `NSNull`, which renders as nothing, is false in a section, and (unlike a missing key)
-    /// does not let Mustache climb to a same-named value of an enclosing context.
-    static func context(_ row: PostgresRow) -> [String: Any] {
-        var context: [String: Any] = [:]
-        for (index, name) in row.columns.enumerated() {
-            context[name] = row.text(at: index) ?? NSNull()
-        }
-        return context
-    }
+    /// A template value: the text, or `NSNull` for none, which renders as nothing, is false in a
+    /// section, and (unlike a missing key) does not let Mustache climb to a same-named value of an
+    /// enclosing context.
+    static func text(_ value: String?) -> Any { value ?? NSNull() }
 
-    static func contexts(_ rows: PostgresRows) -> [[String: Any]] {
-        rows.map(context)
-    }
+    /// A number as its decimal text, `NSNull` for none.
+    static func number(_ value: (some BinaryInteger)?) -> Any { value.map { String($0) } ?? NSNull() }
+
+    /// A time as `YYYY-MM-DD HH:MM:SS` in UTC, `NSNull` for none.
+    static func time(_ date: Date?) -> Any { date.map(utc) ?? NSNull() }
+
+    /// `YYYY-MM-DD HH:MM:SS` in UTC, as the console shows every time.
+    static func utc(_ date: Date) -> String { String(PostgresTimestamp.format(date).prefix(19)) }
 
     /// Percent-encodes `text` for a query-string value.
     static func queryValue(_ text: String) -> String {
