@@ -222,7 +222,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "Mail", "Providers", "Notifications", "Discussions", "Sandbox", "Queue", "Postgres", "Curl", "HeraldTestSupport"],
+            dependencies: [
+                "Server", "Mail", "Providers", "Notifications", "Discussions", "Sandbox", "Queue", "Postgres", "Curl", "HeraldTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
