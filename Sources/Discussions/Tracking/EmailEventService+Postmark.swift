@@ -22,8 +22,8 @@ extension EmailEventService {
         case incomplete(reason: String)
     }
 
-    /// What a Postmark webhook asks for, before anything is read or written. Pure.
-    public enum PostmarkRequest: Sendable {
+    /// What a Postmark webhook is about, decided before anything is read or written.
+    public enum PostmarkClassification: Sendable {
         /// A Delivery, Bounce, SpamComplaint or SubscriptionChange, as an ``Event``.
         case event(Event)
         /// An Open (true) or Click (false) of a discussion email, counted on its tracking rows.
@@ -34,8 +34,9 @@ extension EmailEventService {
         case incomplete(reason: String)
     }
 
-    /// Classifies `event`; `now` stands in for a missing or unreadable event time. Pure.
-    public static func request(for event: PostmarkWebhookEvent, now: Date = Date()) -> PostmarkRequest {
+    /// Classifies `event` (bounce type, suppression, which rows to look for); `now` stands in for a
+    /// missing or unreadable event time. Pure.
+    public static func classify(_ event: PostmarkWebhookEvent, now: Date = Date()) -> PostmarkClassification {
         let metadata = event.metadata ?? [:]
         let at = event.occurredAt ?? now
         switch event.recordType {
@@ -67,7 +68,7 @@ extension EmailEventService {
     /// Click on the discussion email's tracking rows (matched by Postmark's MessageID and the
     /// recipient, else by the pixel id in Herald's metadata).
     public func record(_ event: PostmarkWebhookEvent, now: Date = Date()) async throws -> PostmarkOutcome {
-        switch Self.request(for: event, now: now) {
+        switch Self.classify(event, now: now) {
         case .event(let recorded):
             let outcome = try await record(recorded)
             if case .subscriptionChange(_, let suppressSending, _, _) = recorded {

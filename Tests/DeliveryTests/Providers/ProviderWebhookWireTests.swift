@@ -37,34 +37,40 @@ struct ProviderWebhookWireTests {
         }
     }
 
-    @Test func eventsBecomeRequestsWithoutTouchingTheDatabase() throws {
+    @Test func eventsAreClassifiedWithoutTouchingTheDatabase() throws {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        guard case .event(.delivery(let id, let recipient, _, let at)) = EmailEventService.request(
-            for: try Self.event(["RecordType": "Delivery", "MessageID": "pm-1", "Recipient": "a@example.com"]), now: now)
-        else { Issue.record("not a delivery"); return }
+        let delivery = try Self.event(["RecordType": "Delivery", "MessageID": "pm-1", "Recipient": "a@example.com"])
+        guard case .event(.delivery(let id, let recipient, _, let at)) = EmailEventService.classify(delivery, now: now) else {
+            Issue.record("not a delivery"); return
+        }
         #expect(id == "pm-1" && recipient == "a@example.com" && at == now)
 
-        guard case .event(.bounce(_, _, _, let type, let reason, let suppress, _)) = EmailEventService.request(
-            for: try Self.event(["RecordType": "Bounce", "TypeCode": 1, "Email": "a@example.com", "Description": "gone"]))
-        else { Issue.record("not a bounce"); return }
+        let bounce = try Self.event(["RecordType": "Bounce", "TypeCode": 1, "Email": "a@example.com", "Description": "gone"])
+        guard case .event(.bounce(_, _, _, let type, let reason, let suppress, _)) = EmailEventService.classify(bounce) else {
+            Issue.record("not a bounce"); return
+        }
         #expect(type == .hard && reason == "gone" && suppress)
 
-        guard case .event(.subscriptionChange(let address, let suppressSending, let why, let bounceType)) = EmailEventService.request(
-            for: try Self.event(["RecordType": "SubscriptionChange", "Recipient": "Gone@Example.com", "SuppressSending": true,
-                                 "SuppressionReason": "SpamComplaint"]))
-        else { Issue.record("not a subscription change"); return }
+        let change = try Self.event(["RecordType": "SubscriptionChange", "Recipient": "Gone@Example.com", "SuppressSending": true,
+                                     "SuppressionReason": "SpamComplaint"])
+        guard case .event(.subscriptionChange(let address, let suppressSending, let why, let bounceType)) = EmailEventService.classify(change) else {
+            Issue.record("not a subscription change"); return
+        }
         #expect(address == "Gone@Example.com" && suppressSending && why == "Postmark: SpamComplaint" && bounceType == .complaint)
 
-        guard case .incomplete = EmailEventService.request(for: try Self.event(["RecordType": "SubscriptionChange", "Recipient": "x@example.com"]))
-        else { Issue.record("a SubscriptionChange without SuppressSending was accepted"); return }
+        let incomplete = try Self.event(["RecordType": "SubscriptionChange", "Recipient": "x@example.com"])
+        guard case .incomplete = EmailEventService.classify(incomplete) else {
+            Issue.record("a SubscriptionChange without SuppressSending was accepted"); return
+        }
 
-        guard case .engagement(let open, _, _, let pixel, let userAgent, let ip, _) = EmailEventService.request(
-            for: try Self.event(["RecordType": "Click", "Metadata": [EmailComposer.MetadataKey.trackingPixelID: "abc"], "UserAgent": "UA",
-                                 "Geo": ["IP": "203.0.113.9"]]))
-        else { Issue.record("not an engagement"); return }
+        let click = try Self.event(["RecordType": "Click", "Metadata": [EmailComposer.MetadataKey.trackingPixelID: "abc"], "UserAgent": "UA",
+                                    "Geo": ["IP": "203.0.113.9"]])
+        guard case .engagement(let open, _, _, let pixel, let userAgent, let ip, _) = EmailEventService.classify(click) else {
+            Issue.record("not an engagement"); return
+        }
         #expect(!open && pixel == "abc" && userAgent == "UA" && ip == "203.0.113.9")
 
-        guard case .ignored = EmailEventService.request(for: try Self.event(["RecordType": "SomethingNew"])) else {
+        guard case .ignored = EmailEventService.classify(try Self.event(["RecordType": "SomethingNew"])) else {
             Issue.record("an unknown record type was not ignored"); return
         }
     }
