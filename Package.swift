@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "herald", targets: ["herald"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "Curl", targets: ["Curl"]),
+        .library(name: "DevTools", targets: ["DevTools"]),
         .library(name: "Queue", targets: ["Queue"]),
         .library(name: "HeraldJSON", targets: ["HeraldJSON"]),
         .library(name: "Mail", targets: ["Mail"]),
@@ -58,6 +59,14 @@ let package = Package(
         .target(
             name: "Curl",
             dependencies: ["CCurl"],
+            swiftSettings: swiftSettings
+        ),
+
+        // Development tooling, kept out of the production libraries: throwaway PostgreSQL clusters
+        // (initdb, pg_ctl) and child processes, for `herald tempdb`, `herald demo`, benchmarks and tests.
+        .target(
+            name: "DevTools",
+            dependencies: ["Postgres"],
             swiftSettings: swiftSettings
         ),
 
@@ -154,7 +163,7 @@ let package = Package(
         .target(
             name: "HeraldKit",
             dependencies: [
-                "Postgres", "Curl", "Queue", "HeraldJSON", "Mail", "Providers", "Notifications", "Discussions", "Sandbox", "Server",
+                "Postgres", "Curl", "Queue", "HeraldJSON", "Mail", "Providers", "Notifications", "Discussions", "Sandbox", "Server", "DevTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -173,7 +182,7 @@ let package = Package(
         .target(
             name: "HeraldTestSupport",
             dependencies: [
-                "Postgres",
+                "Postgres", "DevTools",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/HeraldTestSupport",
@@ -181,7 +190,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresTests",
-            dependencies: ["Postgres", "HeraldTestSupport"],
+            dependencies: ["Postgres", "DevTools", "HeraldTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -200,7 +209,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QueueTests",
-            dependencies: ["Queue", "Postgres", "HeraldTestSupport"],
+            dependencies: ["Queue", "Postgres", "DevTools", "HeraldTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -220,7 +229,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "Mail", "Providers", "Notifications", "Discussions", "Sandbox", "Queue", "Postgres", "Curl", "HeraldTestSupport"],
+            dependencies: ["Server", "Mail", "Providers", "Notifications", "Discussions", "Sandbox", "Queue", "Postgres", "DevTools", "Curl", "HeraldTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]
