@@ -228,6 +228,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HeraldKitTests",
+            dependencies: [
+                "HeraldKit", "Mail", "Providers", "Notifications", "Discussions", "Server", "Postgres", "Queue", "Sandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ServerTests",
             dependencies: ["Server", "Mail", "Providers", "Notifications", "Discussions", "Sandbox", "Queue", "Postgres", "DevTools", "Curl", "HeraldTestSupport"],
             swiftSettings: swiftSettings
