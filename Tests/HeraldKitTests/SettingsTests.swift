@@ -128,7 +128,7 @@ struct SettingsTests {
         let settings = Settings([:]).withSandboxSecret()
         #expect(settings.isSet("HERALD_SECRET"))
         #expect(settings.string("HERALD_SECRET")?.count == 64)
-        _ = try settings.server(sandbox: false)  // the generated secret is a valid key
+        _ = try settings.signingKey(sandbox: false)  // the generated secret is a valid key
         #expect(Settings(["HERALD_SECRET": "x"]).withSandboxSecret().string("HERALD_SECRET") == "x")
     }
 
