@@ -72,7 +72,7 @@ struct InboundCommand: AsyncParsableCommand {
             let logger = try global.makeLogger("herald.inbound")
             guard let uuid = UUID(uuidString: id) else { throw ValidationError("'\(id)' is not a UUID") }
             // Signed reply addresses are verified with HERALD_SECRET, as `herald serve` does.
-            let key = try Settings().validated { try $0.signingKey(sandbox: false) }
+            let key = try Settings.process.validated { try $0.signingKey(sandbox: false) }
             let pool = PostgresPool(configuration: try global.databaseConfiguration(applicationName: "herald inbound"),
                                     pool: .init(maximumConnections: 2), logger: logger)
             let outcome: InboundReplyOutcome

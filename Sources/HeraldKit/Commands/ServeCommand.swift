@@ -61,7 +61,7 @@ struct HTTPOptions: ParsableArguments {
 
     /// The process's settings with `--host` and `--port` applied, and in sandbox mode a random
     /// `HERALD_SECRET` when it is unset (shared by every part of the process).
-    func settings(_ settings: Settings = Settings()) throws -> Settings {
+    func settings(_ settings: Settings = .process) throws -> Settings {
         let applied = settings.overriding("HERALD_HTTP_HOST", with: host).overriding("HERALD_HTTP_PORT", with: port.map(String.init))
         return try isSandbox(settings: applied) ? applied.withSandboxSecret() : applied
     }

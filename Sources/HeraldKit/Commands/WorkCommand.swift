@@ -36,7 +36,7 @@ struct WorkCommand: AsyncParsableCommand {
     var sandbox = false
 
     func run() async throws {
-        let settings = Settings()
+        let settings = Settings.process
         let logger = try global.makeLogger("herald.work", settings: settings)
         let configuration = try worker.configuration(settings: settings)
         let useSandbox = try sandbox || settings.validated { try $0.sandbox() }

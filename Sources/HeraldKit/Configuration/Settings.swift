@@ -20,6 +20,10 @@ public struct Settings: Sendable, CustomStringConvertible, CustomReflectable {
     /// Variables kept besides the prefixed ones.
     static let otherNames: Set<String> = ["DATABASE_URL"]
 
+    /// The process environment's settings, read once, when first used. Commands take these
+    /// unless given others (tests pass their own).
+    public static let process = Settings()
+
     /// The trimmed, non-blank values of Herald's variables.
     private var values: [String: String]
 

@@ -25,7 +25,7 @@ extension GlobalOptions {
     /// - Parameter needsSession: the process LISTENs, elects a leader or migrates; then a
     ///   transaction pooler without a direct URL is an error that says why.
     func databaseEndpoints(
-        applicationName: String = "herald", needsSession: Bool, settings: Settings = Settings()
+        applicationName: String = "herald", needsSession: Bool, settings: Settings = .process
     ) throws -> DatabaseEndpoints {
         let pooled = try databaseConfiguration(applicationName: applicationName, settings: settings)
         var direct: PostgresConfiguration?

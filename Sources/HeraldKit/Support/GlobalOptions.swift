@@ -23,7 +23,7 @@ struct GlobalOptions: ParsableArguments {
 
     /// Sets up swift-log once per process and returns a logger for `label`: `--log-level`, then
     /// `HERALD_LOG_LEVEL`, default `info`; `--log-format`, then `HERALD_LOG_FORMAT`, default `text`.
-    func makeLogger(_ label: String, settings: Settings = Settings()) throws -> Logger {
+    func makeLogger(_ label: String, settings: Settings = .process) throws -> Logger {
         let levelText = (logLevel ?? settings.string("HERALD_LOG_LEVEL") ?? "info").lowercased()
         guard let level = Logger.Level(rawValue: levelText) else {
             let source = logLevel == nil ? "HERALD_LOG_LEVEL" : "--log-level"
@@ -43,7 +43,7 @@ struct GlobalOptions: ParsableArguments {
     /// The database configuration, or a message saying how to set it: the URL (`--database-url`,
     /// then `HERALD_DATABASE_URL`, then `DATABASE_URL`) plus the connection tuning
     /// (`HERALD_DB_KEEPALIVES_*`, `HERALD_DB_TCP_USER_TIMEOUT_MS`) and the pooler mode.
-    func databaseConfiguration(applicationName: String = "herald", settings: Settings = Settings()) throws -> PostgresConfiguration {
+    func databaseConfiguration(applicationName: String = "herald", settings: Settings = .process) throws -> PostgresConfiguration {
         let flagURL = databaseURL.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         guard let url = flagURL ?? settings.databaseURL else {
             throw ValidationError(

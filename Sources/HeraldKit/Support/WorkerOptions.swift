@@ -41,7 +41,7 @@ struct WorkerOptions: ParsableArguments {
     var noMaintenance = false
 
     /// The worker's configuration: each flag, then its variable, then its default.
-    func configuration(settings: Settings = Settings()) throws -> WorkerConfiguration {
+    func configuration(settings: Settings = .process) throws -> WorkerConfiguration {
         func number(_ flag: Double?, _ key: String, _ fallback: Double) throws -> Double {
             if let flag { return flag }
             return try settings.double(key, expected: "a non-negative number", where: { $0 >= 0 }) ?? fallback
@@ -76,7 +76,7 @@ struct WorkerOptions: ParsableArguments {
 
     /// `--statement-timeout-seconds`, then `HERALD_STATEMENT_TIMEOUT_SECONDS`; nil (unset) leaves
     /// statements to the server's own `statement_timeout`.
-    func statementTimeout(settings: Settings = Settings()) throws -> Duration? {
+    func statementTimeout(settings: Settings = .process) throws -> Duration? {
         guard let seconds = try statementTimeoutSeconds ?? settings.double("HERALD_STATEMENT_TIMEOUT_SECONDS", expected: "a number of seconds") else {
             return nil
         }
@@ -85,7 +85,7 @@ struct WorkerOptions: ParsableArguments {
     }
 
     /// `--pool-size`, then `HERALD_DB_POOL_SIZE`, default the number of queues + 4.
-    func poolSize(for configuration: WorkerConfiguration, settings: Settings = Settings()) throws -> Int {
+    func poolSize(for configuration: WorkerConfiguration, settings: Settings = .process) throws -> Int {
         try poolSize ?? settings.int("HERALD_DB_POOL_SIZE", expected: "a positive whole number", where: { $0 > 0 }) ?? configuration.queues.count + 4
     }
 }

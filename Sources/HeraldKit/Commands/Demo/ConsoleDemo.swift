@@ -8,7 +8,7 @@ enum ConsoleDemo {
     /// The console's credentials from the process environment (only these variables).
     static func adminEnvironment() -> [String: String] {
         let names = ["HERALD_ADMIN_USER", "HERALD_ADMIN_PASSWORD", "HERALD_ADMIN_READONLY_USER", "HERALD_ADMIN_READONLY_PASSWORD"]
-        let settings = Settings()
+        let settings = Settings.process
         return Dictionary(uniqueKeysWithValues: names.compactMap { name in settings.string(name).map { (name, $0) } })
     }
 

@@ -33,7 +33,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         var options = global
-        if options.logLevel == nil && !Settings().isSet("HERALD_LOG_LEVEL") {
+        if options.logLevel == nil && !Settings.process.isSet("HERALD_LOG_LEVEL") {
             options.logLevel = "warning"
         }
         let logger = try options.makeLogger("herald.demo")
