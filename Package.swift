@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "herald", targets: ["herald"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "Curl", targets: ["Curl"]),
+        .library(name: "DevTools", targets: ["DevTools"]),
         .library(name: "Queue", targets: ["Queue"]),
         .library(name: "HeraldJSON", targets: ["HeraldJSON"]),
         .library(name: "Mail", targets: ["Mail"]),
@@ -59,6 +60,14 @@ let package = Package(
         .target(
             name: "Curl",
             dependencies: ["CCurl"],
+            swiftSettings: swiftSettings
+        ),
+
+        // Development tooling, kept out of the production libraries: throwaway PostgreSQL clusters
+        // (initdb, pg_ctl) and child processes, for `herald tempdb`, `herald demo`, benchmarks and tests.
+        .target(
+            name: "DevTools",
+            dependencies: ["Postgres"],
             swiftSettings: swiftSettings
         ),
 
@@ -156,7 +165,7 @@ let package = Package(
         .target(
             name: "HeraldKit",
             dependencies: [
-                "Postgres", "Curl", "Queue", "HeraldJSON", "Mail", "Providers", "Notifications", "Discussions", "Sandbox", "Server",
+                "Postgres", "Curl", "Queue", "HeraldJSON", "Mail", "Providers", "Notifications", "Discussions", "Sandbox", "Server", "DevTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -175,7 +184,7 @@ let package = Package(
         .target(
             name: "HeraldTestSupport",
             dependencies: [
-                "Postgres",
+                "Postgres", "DevTools",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/HeraldTestSupport",
@@ -183,7 +192,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresTests",
-            dependencies: ["Postgres", "HeraldTestSupport"],
+            dependencies: ["Postgres", "DevTools", "HeraldTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -202,7 +211,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QueueTests",
-            dependencies: ["Queue", "Postgres", "HeraldTestSupport"],
+            dependencies: ["Queue", "Postgres", "DevTools", "HeraldTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -221,9 +230,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HeraldKitTests",
+            dependencies: [
+                "HeraldKit", "Mail", "Providers", "Notifications", "Discussions", "Server", "Postgres", "Queue", "Sandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Mail", "Providers", "Notifications", "Discussions", "Sandbox", "Queue", "Postgres", "Curl", "HeraldTestSupport",
+                "Server", "Mail", "Providers", "Notifications", "Discussions", "Sandbox", "Queue", "Postgres", "DevTools", "Curl", "HeraldTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

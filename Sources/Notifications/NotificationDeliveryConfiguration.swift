@@ -5,8 +5,12 @@ public import Queue
 /// Settings of notification delivery (routing, immediate email and SMS, digests). Every value has
 /// a documented default.
 public struct NotificationDeliveryConfiguration: Sendable {
+    /// Herald's one default sender address (`HERALD_FROM_EMAIL` unset), for notifications,
+    /// digests and discussion emails alike: `notifications@herald.localhost`.
+    public static let standardFromEmail = "notifications@herald.localhost"
+
     /// Sender address when the tenant's `communication_settings.from_email` is not set.
-    /// Default `notifications@herald.localhost`.
+    /// Default ``standardFromEmail``.
     public var defaultFromEmail: String
     /// Sender name when the tenant has no `from_name`. Default `Herald`.
     public var defaultFromName: String?
@@ -62,7 +66,7 @@ public struct NotificationDeliveryConfiguration: Sendable {
 
     /// Creates a configuration; every argument has the default documented on its property.
     public init(
-        defaultFromEmail: String = "notifications@herald.localhost",
+        defaultFromEmail: String = NotificationDeliveryConfiguration.standardFromEmail,
         defaultFromName: String? = "Herald",
         messageIDDomain: String = "herald.localhost",
         queue: String = "default",

@@ -72,10 +72,10 @@ public struct Migrator: Sendable {
         return migrations
     }
 
-    /// Finds the `sql/` directory: `HERALD_SQL_DIR`, `./sql`, beside the executable
-    /// (`../share/herald/sql`), then the source tree this binary was built from.
-    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let explicit = environment["HERALD_SQL_DIR"], !explicit.isEmpty { return explicit }
+    /// Finds the `sql/` directory: `explicit` (the executable passes `HERALD_SQL_DIR`), `./sql`,
+    /// beside the executable (`../share/herald/sql`), then the source tree this binary was built from.
+    public static func defaultDirectory(explicit: String? = nil) -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
         let fileManager = FileManager.default
         let candidates = [
             fileManager.currentDirectoryPath + "/sql",

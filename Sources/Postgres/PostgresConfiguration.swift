@@ -102,44 +102,6 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
             + "SET tcp_keepalives_count = \(keepaliveCount); SET tcp_user_timeout = \(tcpUserTimeoutMilliseconds)"
     }
 
-    /// The environment variables that tune every connection, with the property each one sets.
-    nonisolated(unsafe) static let environmentSettings: [(key: String, keyPath: WritableKeyPath<PostgresConfiguration, Int>)] = [
-        ("HERALD_DB_KEEPALIVES_IDLE", \.keepaliveIdleSeconds),
-        ("HERALD_DB_KEEPALIVES_INTERVAL", \.keepaliveIntervalSeconds),
-        ("HERALD_DB_KEEPALIVES_COUNT", \.keepaliveCount),
-        ("HERALD_DB_TCP_USER_TIMEOUT_MS", \.tcpUserTimeoutMilliseconds),
-    ]
-
-    /// Applies `HERALD_DB_KEEPALIVES_IDLE`, `HERALD_DB_KEEPALIVES_INTERVAL`,
-    /// `HERALD_DB_KEEPALIVES_COUNT` and `HERALD_DB_TCP_USER_TIMEOUT_MS` where they are set and not
-    /// blank. Throws `.invalidConfiguration` naming the variable when a value is not a
-    /// non-negative integer; nothing is changed then.
-    public mutating func applyEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(PostgresError) {
-        var copy = self
-        for (key, keyPath) in Self.environmentSettings {
-            guard let text = environment[key]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { continue }
-            guard let value = Int(text), value >= 0, value <= Int(Int32.max) else {
-                throw PostgresError(code: .invalidConfiguration, message: "\(key)=\(text) is not a non-negative whole number")
-            }
-            copy[keyPath: keyPath] = value
-        }
-        self = copy
-    }
-
-    /// Reads `HERALD_DATABASE_URL`, falling back to `DATABASE_URL`.
-    /// Returns nil when neither is set or both are empty.
-    public static func fromEnvironment(
-        _ environment: [String: String] = ProcessInfo.processInfo.environment,
-        applicationName: String = "herald"
-    ) -> PostgresConfiguration? {
-        for key in ["HERALD_DATABASE_URL", "DATABASE_URL"] {
-            if let value = environment[key], !value.trimmingCharacters(in: .whitespaces).isEmpty {
-                return PostgresConfiguration(connectionString: value, applicationName: applicationName)
-            }
-        }
-        return nil
-    }
-
     /// True for `postgres://` and `postgresql://` URLs.
     public var isURL: Bool {
         connectionString.hasPrefix("postgres://") || connectionString.hasPrefix("postgresql://")

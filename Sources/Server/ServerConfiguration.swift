@@ -2,7 +2,8 @@ public import Discussions
 public import Mail
 public import Providers
 
-/// Settings of `herald serve`, from the environment (flags override them in the CLI).
+/// Settings of `herald serve`. The executable builds them from these variables (flags override
+/// them in the CLI); the defaults are those of the init:
 ///
 /// | variable | meaning | default |
 /// |---|---|---|
@@ -95,77 +96,6 @@ public struct ServerConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.maximumInboundBodySize = maximumInboundBodySize
         self.inboundRequestTimeout = inboundRequestTimeout
-    }
-
-    /// Reads the table above.
-    /// - Throws: `ServerError` `.invalidConfiguration` naming every problem (never a secret's value).
-    public static func fromEnvironment(_ environment: [String: String], sandbox: Bool) throws -> ServerConfiguration {
-        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        var problems: [String] = []
-        let host = value("HERALD_HTTP_HOST") ?? "127.0.0.1"
-        var port = 8080
-        if let text = value("HERALD_HTTP_PORT") {
-            if let parsed = Int(text), (0...65535).contains(parsed) { port = parsed } else { problems.append("HERALD_HTTP_PORT must be a port number (0-65535)") }
-        }
-        var signingKey: TokenSigningKey?
-        do {
-            signingKey = try DiscussionSettings.fromEnvironment(environment, sandbox: sandbox).signingKey
-        } catch let error as DeliveryError {
-            problems.append(error.message)
-        } catch {
-            problems.append("\(error)")
-        }
-        var webhook: Credentials?
-        switch (value("HERALD_POSTMARK_WEBHOOK_USER"), value("HERALD_POSTMARK_WEBHOOK_PASSWORD")) {
-        case (let user?, let password?): webhook = Credentials(user: user, password: password)
-        case (nil, nil) where sandbox: webhook = Credentials(user: sandboxWebhookUser, password: sandboxWebhookPassword)
-        default: problems.append("set both HERALD_POSTMARK_WEBHOOK_USER and HERALD_POSTMARK_WEBHOOK_PASSWORD (the basic-auth credentials configured on Postmark's webhooks), or run with --sandbox")
-        }
-        let twilioToken = value("TWILIO_AUTH_TOKEN") ?? (sandbox ? TwilioConfiguration.sandboxAuthToken : nil)
-        var proxies = TrustedProxies.none
-        if let list = value("HERALD_TRUSTED_PROXIES") {
-            do { proxies = try TrustedProxies(parsing: list) } catch let error as ServerError { problems.append(error.message) } catch { problems.append("\(error)") }
-        }
-        var admin: Credentials?
-        switch (value("HERALD_ADMIN_USER"), value("HERALD_ADMIN_PASSWORD")) {
-        case (let user?, let password?): admin = Credentials(user: user, password: password)
-        case (nil, nil): admin = nil
-        default: problems.append("set both HERALD_ADMIN_USER and HERALD_ADMIN_PASSWORD, or neither")
-        }
-        var adminReadOnly: Credentials?
-        switch (value("HERALD_ADMIN_READONLY_USER"), value("HERALD_ADMIN_READONLY_PASSWORD")) {
-        case (let user?, let password?) where admin != nil: adminReadOnly = Credentials(user: user, password: password)
-        case (.some, .some): problems.append("HERALD_ADMIN_READONLY_USER/PASSWORD need HERALD_ADMIN_USER/PASSWORD too (without them the console answers loopback clients only)")
-        case (nil, nil): adminReadOnly = nil
-        default: problems.append("set both HERALD_ADMIN_READONLY_USER and HERALD_ADMIN_READONLY_PASSWORD, or neither")
-        }
-        if let admin, let adminReadOnly, admin.user == adminReadOnly.user {
-            problems.append("HERALD_ADMIN_READONLY_USER must differ from HERALD_ADMIN_USER")
-        }
-        var maximumBody = 1 << 20
-        if let text = value("HERALD_HTTP_MAX_BODY") {
-            if let parsed = Int(text), parsed > 0 { maximumBody = parsed } else { problems.append("HERALD_HTTP_MAX_BODY must be a positive number of bytes") }
-        }
-        var timeout = Duration.seconds(10)
-        if let text = value("HERALD_HTTP_REQUEST_TIMEOUT") {
-            if let parsed = Double(text), parsed > 0 { timeout = .milliseconds(Int(parsed * 1000)) } else { problems.append("HERALD_HTTP_REQUEST_TIMEOUT must be a positive number of seconds") }
-        }
-        var maximumInbound = defaultMaximumInboundBodySize
-        if let text = value("HERALD_HTTP_MAX_INBOUND_BODY") {
-            if let parsed = Int(text), parsed > 0 { maximumInbound = parsed } else { problems.append("HERALD_HTTP_MAX_INBOUND_BODY must be a positive number of bytes") }
-        }
-        var inboundTimeout = Duration.seconds(120)
-        if let text = value("HERALD_HTTP_INBOUND_TIMEOUT") {
-            if let parsed = Double(text), parsed > 0 { inboundTimeout = .milliseconds(Int(parsed * 1000)) } else { problems.append("HERALD_HTTP_INBOUND_TIMEOUT must be a positive number of seconds") }
-        }
-        guard problems.isEmpty, let signingKey else {
-            throw ServerError(code: .invalidConfiguration, message: "herald serve is not configured:\n  - " + problems.joined(separator: "\n  - "))
-        }
-        return ServerConfiguration(
-            host: host, port: port, publicURL: value("HERALD_PUBLIC_URL"), signingKey: signingKey, postmarkWebhook: webhook,
-            twilioAuthToken: twilioToken, trustedProxies: proxies, admin: admin, maximumBodySize: maximumBody, requestTimeout: timeout,
-            maximumInboundBodySize: maximumInbound, inboundRequestTimeout: inboundTimeout,
-            adminReadOnly: adminReadOnly)
     }
 }
 

@@ -1,3 +1,4 @@
+import DevTools
 public import Foundation
 public import Postgres
 #if canImport(Glibc)

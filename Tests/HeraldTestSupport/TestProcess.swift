@@ -1,5 +1,5 @@
+public import DevTools
 public import Foundation
-public import Postgres
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -14,6 +14,14 @@ import Glibc
 /// thread that may be retired. Children still running when the process exits normally are
 /// killed too, and tests kill theirs on every path out (`killIfRunning()` in a `defer`).
 public enum TestProcess {
+    /// The `herald` executable under test: `HERALD_BIN`, which `herald tempdb` (and so `make test`) sets.
+    public static func heraldBinary() throws -> String {
+        guard let path = ProcessInfo.processInfo.environment["HERALD_BIN"], FileManager.default.isExecutableFile(atPath: path) else {
+            throw TestDatabase.MissingHarness(description: "HERALD_BIN is not set: run the suite with `make test`")
+        }
+        return path
+    }
+
     /// Starts `executable` with `arguments` like `ChildProcess.spawn`, tied to this process's life.
     public static func spawn(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil,

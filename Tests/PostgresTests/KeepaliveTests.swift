@@ -25,26 +25,6 @@ struct KeepaliveTests {
         #expect(conninfo.contains("tcp_user_timeout='2000'"))
     }
 
-    @Test func theEnvironmentTunesTheKeepalivesAndRejectsBadValues() throws {
-        var configuration = PostgresConfiguration(connectionString: "postgres://db/app")
-        try configuration.applyEnvironment([
-            "HERALD_DB_KEEPALIVES_IDLE": "30", "HERALD_DB_KEEPALIVES_INTERVAL": " 7 ", "HERALD_DB_KEEPALIVES_COUNT": "",
-            "HERALD_DB_TCP_USER_TIMEOUT_MS": "0",
-        ])
-        #expect(configuration.keepaliveIdleSeconds == 30)
-        #expect(configuration.keepaliveIntervalSeconds == 7)
-        #expect(configuration.keepaliveCount == 3)  // blank: the default
-        #expect(configuration.tcpUserTimeoutMilliseconds == 0)
-        for bad in ["-1", "2.5", "ten"] {
-            let error = #expect(throws: PostgresError.self) {
-                try configuration.applyEnvironment(["HERALD_DB_KEEPALIVES_COUNT": bad])
-            }
-            #expect(error?.code == .invalidConfiguration)
-            #expect(error?.message == "HERALD_DB_KEEPALIVES_COUNT=\(bad) is not a non-negative whole number")
-        }
-        #expect(configuration.keepaliveCount == 3)
-    }
-
     @Test func theServerSideOfEveryConnectionProbesTheClientToo() async throws {
         try await withTestDatabase("srvkeep") { db in
             var configuration = db.configuration

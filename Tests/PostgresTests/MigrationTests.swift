@@ -1,3 +1,4 @@
+import DevTools
 import Foundation
 import HeraldTestSupport
 import Postgres
@@ -5,13 +6,6 @@ import Testing
 
 @Suite("herald migrate")
 struct MigrationTests {
-    static func heraldBinary() throws -> String {
-        guard let path = ProcessInfo.processInfo.environment["HERALD_BIN"], FileManager.default.isExecutableFile(atPath: path) else {
-            throw TestDatabase.MissingHarness(description: "HERALD_BIN is not set: run the suite with `make test`")
-        }
-        return path
-    }
-
     /// An empty database (not cloned from the migrated template).
     static func emptyDatabase() async throws -> (name: String, configuration: PostgresConfiguration) {
         let admin = try TestDatabase.adminConfiguration()
@@ -29,7 +23,7 @@ struct MigrationTests {
     }
 
     @Test func fourConcurrentProcessesApplyEachFileOnce() async throws {
-        let binary = try Self.heraldBinary()
+        let binary = try TestProcess.heraldBinary()
         let (name, configuration) = try await Self.emptyDatabase()
         let expected = try Migrator.load(directory: Migrator.defaultDirectory())
         #expect(!expected.isEmpty)
@@ -78,7 +72,7 @@ struct MigrationTests {
     }
 
     @Test func statusCommandListsAppliedAndPending() async throws {
-        let binary = try Self.heraldBinary()
+        let binary = try TestProcess.heraldBinary()
         let (name, configuration) = try await Self.emptyDatabase()
         var environment = ProcessInfo.processInfo.environment
         environment["HERALD_DATABASE_URL"] = configuration.connectionString
@@ -93,7 +87,7 @@ struct MigrationTests {
     }
 
     @Test func missingDatabaseURLGivesAClearMessage() async throws {
-        let binary = try Self.heraldBinary()
+        let binary = try TestProcess.heraldBinary()
         var environment = ProcessInfo.processInfo.environment
         environment["HERALD_DATABASE_URL"] = nil
         environment["DATABASE_URL"] = nil

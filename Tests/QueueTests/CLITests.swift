@@ -1,3 +1,4 @@
+import DevTools
 import Foundation
 import HeraldTestSupport
 import Postgres
@@ -14,7 +15,7 @@ struct CLITests {
         var environment = ProcessInfo.processInfo.environment
         environment["HERALD_DATABASE_URL"] = db.configuration.connectionString
         environment["HERALD_LOG_LEVEL"] = "warning"
-        let child = try TestProcess.spawn(try ProcessTests.heraldBinary(), arguments, environment: environment,
+        let child = try TestProcess.spawn(try TestProcess.heraldBinary(), arguments, environment: environment,
                                            stdout: .file(log), stderr: .file(log))
         let status = await child.exitStatus()
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")

@@ -1,3 +1,4 @@
+import DevTools
 import Foundation
 import HeraldTestSupport
 import Postgres
@@ -15,7 +16,7 @@ struct ConnectionSettingsCLITests {
         environment["HERALD_DATABASE_URL"] = db.configuration.connectionString
         environment["HERALD_SANDBOX"] = "1"
         for (key, value) in extra { environment[key] = value }
-        let child = try TestProcess.spawn(try ProcessTests.heraldBinary(), arguments, environment: environment,
+        let child = try TestProcess.spawn(try TestProcess.heraldBinary(), arguments, environment: environment,
                                            stdout: .file(log), stderr: .file(log))
         let status = await child.exitStatus()
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")

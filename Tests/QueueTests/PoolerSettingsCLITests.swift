@@ -1,3 +1,4 @@
+import DevTools
 import Foundation
 import HeraldTestSupport
 import Postgres
@@ -12,7 +13,7 @@ struct PoolerSettingsCLITests {
         var full = ProcessInfo.processInfo.environment
         full["HERALD_SANDBOX"] = "1"
         for (key, value) in environment { full[key] = value }
-        let child = try TestProcess.spawn(try ProcessTests.heraldBinary(), arguments, environment: full, stdout: .file(log), stderr: .file(log))
+        let child = try TestProcess.spawn(try TestProcess.heraldBinary(), arguments, environment: full, stdout: .file(log), stderr: .file(log))
         let status = await child.exitStatus()
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }

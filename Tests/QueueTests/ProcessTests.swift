@@ -1,3 +1,4 @@
+import DevTools
 import Foundation
 import HeraldTestSupport
 import Postgres
@@ -7,20 +8,13 @@ import Testing
 /// Real `herald work` processes: crash safety and exactly-once across processes.
 @Suite("Worker processes", .serialized)
 struct ProcessTests {
-    static func heraldBinary() throws -> String {
-        guard let path = ProcessInfo.processInfo.environment["HERALD_BIN"], FileManager.default.isExecutableFile(atPath: path) else {
-            throw TestDatabase.MissingHarness(description: "HERALD_BIN is not set: run the suite with `make test`")
-        }
-        return path
-    }
-
     static func startWorker(_ db: TestDatabase, log: String, arguments: [String], extra: [String: String] = [:]) throws -> ChildProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["HERALD_DATABASE_URL"] = db.configuration.connectionString
         environment["HERALD_LOG_FORMAT"] = "json"
         environment["HERALD_SANDBOX"] = "1"  // no provider credentials needed for these job kinds
         for (key, value) in extra { environment[key] = value }
-        return try TestProcess.spawn(try heraldBinary(), ["work"] + arguments, environment: environment, stdout: .file(log), stderr: .file(log))
+        return try TestProcess.spawn(try TestProcess.heraldBinary(), ["work"] + arguments, environment: environment, stdout: .file(log), stderr: .file(log))
     }
 
     static func logPath(_ name: String) -> String { NSTemporaryDirectory() + "herald-\(name)-\(UUID().uuidString).log" }

@@ -1,4 +1,5 @@
 import Curl
+import DevTools
 import Foundation
 import HeraldTestSupport
 import Postgres
@@ -11,13 +12,6 @@ import Testing
 struct CommandProcessTests {
     static let http = CurlClient()
 
-    static func heraldBinary() throws -> String {
-        guard let path = ProcessInfo.processInfo.environment["HERALD_BIN"], FileManager.default.isExecutableFile(atPath: path) else {
-            throw TestDatabase.MissingHarness(description: "HERALD_BIN is not set: run the suite with `make test`")
-        }
-        return path
-    }
-
     struct Started {
         var process: ChildProcess
         var log: String
@@ -29,7 +23,7 @@ struct CommandProcessTests {
         var environment = ProcessInfo.processInfo.environment
         environment["HERALD_LOG_LEVEL"] = "info"
         for (key, value) in extra { environment[key] = value }
-        let process = try TestProcess.spawn(try heraldBinary(), arguments, environment: environment, stdout: .file(log), stderr: .file(log))
+        let process = try TestProcess.spawn(try TestProcess.heraldBinary(), arguments, environment: environment, stdout: .file(log), stderr: .file(log))
         return Started(process: process, log: log)
     }
 

@@ -43,7 +43,7 @@ struct EndToEndTests {
 
                     let tenant = UUID()
                     try await CommunicationSettingsStore(pool: pool).update(tenantId: tenant, emailIntegrationEnabled: true, emailReplyDomain: "reply.example.test")
-                    let thread = try await pool.query("INSERT INTO communication_threads (tenant_id, subject) VALUES ($1, 'Kickoff') RETURNING id", [tenant])[0].decode(UUID.self, at: 0)
+                    let thread = try await DiscussionFixtures.thread(pool, tenant: tenant, subject: "Kickoff")
                     try await pool.query(
                         "INSERT INTO communication_thread_participants (thread_id, email, recipient_type) VALUES ($1, 'client@example.com', 'client_contact'), ($1, 'free@example.com', 'freelancer')",
                         [thread])

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import HeraldTestSupport
 import Mail
 import Notifications
 import Postgres
@@ -20,7 +21,7 @@ struct InboundEndpointTests {
     static func seedDiscussion(_ pool: PostgresPool, integration: Bool = true) async throws -> Discussion {
         let tenant = UUID()
         try await CommunicationSettingsStore(pool: pool).update(tenantId: tenant, emailIntegrationEnabled: integration, emailReplyDomain: "reply.example.com")
-        let thread = try await pool.query("INSERT INTO communication_threads (tenant_id, subject) VALUES ($1, 'Project kickoff') RETURNING id", [tenant])[0].decode(UUID.self, at: 0)
+        let thread = try await DiscussionFixtures.thread(pool, tenant: tenant, subject: "Project kickoff")
         let token = try await pool.query(
             "INSERT INTO communication_thread_participants (thread_id, email, name, recipient_type) VALUES ($1, 'client@example.com', 'Client', 'client_contact') RETURNING reply_token",
             [thread])[0].decode(String.self, at: 0)

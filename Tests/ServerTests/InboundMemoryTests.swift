@@ -1,4 +1,5 @@
 import Curl
+import DevTools
 import Foundation
 import HeraldTestSupport
 import Mail

@@ -1,4 +1,5 @@
 import Curl
+import DevTools
 import Foundation
 import HeraldTestSupport
 import Mail
@@ -123,7 +124,7 @@ func runHerald(_ arguments: [String], databaseURL: String) async throws -> (stat
     var environment = ProcessInfo.processInfo.environment
     environment["HERALD_DATABASE_URL"] = databaseURL
     environment["HERALD_SECRET"] = "0123456789abcdef0123456789abcdef-test"  // testKey's secret
-    let process = try ChildProcess.spawn(try CommandProcessTests.heraldBinary(), arguments, environment: environment, stdout: .file(log), stderr: .file(log))
+    let process = try ChildProcess.spawn(try TestProcess.heraldBinary(), arguments, environment: environment, stdout: .file(log), stderr: .file(log))
     let status = await process.exitStatus()
     return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
 }

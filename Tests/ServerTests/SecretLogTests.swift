@@ -1,4 +1,5 @@
 import Curl
+import DevTools
 import Foundation
 import HeraldTestSupport
 import Postgres
@@ -121,7 +122,7 @@ struct SecretLogTests {
         static func start(_ arguments: [String], environment: [String: String]) throws -> Command {
             let base = NSTemporaryDirectory() + "herald-secretlog-\(UUID().uuidString)"
             let process = try TestProcess.spawn(
-                try CommandProcessTests.heraldBinary(), arguments, environment: environment,
+                try TestProcess.heraldBinary(), arguments, environment: environment,
                 stdout: .file(base + ".out"), stderr: .file(base + ".err"))
             return Command(arguments: arguments, process: process, stdout: base + ".out", stderr: base + ".err")
         }

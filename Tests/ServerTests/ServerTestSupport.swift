@@ -67,7 +67,7 @@ struct TrackedEmail: Sendable {
 
 func seedTrackedEmail(_ pool: PostgresPool, recipient: String = "client@example.com", providerMessageId: String? = nil) async throws -> TrackedEmail {
     let tenant = UUID()
-    let thread = try await pool.query("INSERT INTO communication_threads (tenant_id, subject) VALUES ($1, 'Quote') RETURNING id", [tenant])[0].decode(UUID.self, at: 0)
+    let thread = try await DiscussionFixtures.thread(pool, tenant: tenant, subject: "Quote")
     let message = try await pool.query("INSERT INTO communication_messages (thread_id, body) VALUES ($1, 'hello') RETURNING id", [thread])[0].decode(UUID.self, at: 0)
     let pixel = TrackingPixelID.generate().rawValue
     let store = DiscussionEmailTrackingStore(pool: pool)

@@ -71,13 +71,12 @@ struct InboundCommand: AsyncParsableCommand {
         func run() async throws {
             let logger = try global.makeLogger("herald.inbound")
             guard let uuid = UUID(uuidString: id) else { throw ValidationError("'\(id)' is not a UUID") }
-            let environment = ProcessInfo.processInfo.environment
+            // Signed reply addresses are verified with HERALD_SECRET, as `herald serve` does.
+            let key = try Settings.process.validated { try $0.signingKey(sandbox: false) }
             let pool = PostgresPool(configuration: try global.databaseConfiguration(applicationName: "herald inbound"),
                                     pool: .init(maximumConnections: 2), logger: logger)
             let outcome: InboundReplyOutcome
             do {
-                // Signed reply addresses are verified with HERALD_SECRET, as `herald serve` does.
-                let key = try DiscussionSettings.fromEnvironment(environment, sandbox: false).signingKey
                 outcome = try await InboundReplyService(pool: pool, key: key, logger: logger).reprocess(inboundId: uuid)
             } catch {
                 await pool.close()

@@ -19,7 +19,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try global.makeLogger("herald.migrate")
-        let directory = sqlDir ?? Migrator.defaultDirectory()
+        let directory = sqlDir ?? Migrator.defaultDirectory(explicit: Settings.process.string("HERALD_SQL_DIR"))
         let migrator = Migrator(migrations: try Migrator.load(directory: directory), logger: logger)
         // The advisory lock that serialises concurrent runs is a session lock: direct, never through a transaction pooler.
         let configuration = try global.databaseEndpoints(applicationName: "herald migrate", needsSession: true).session

@@ -22,33 +22,35 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var http: HTTPOptions
 
     func run() async throws {
-        let logger = try global.makeLogger("herald.run")
-        let environment = http.environment()
-        let serverConfiguration = try http.serverConfiguration(environment: environment)
-        let workerConfiguration = try worker.configuration()
-        let providers = try ProviderSettings.resolve(environment: environment, sandbox: http.isSandbox, logger: logger)
+        let settings = try http.settings()
+        let logger = try global.makeLogger("herald.run", settings: settings)
+        let isSandbox = try http.isSandbox(settings: settings)
+        let serverConfiguration = try http.serverConfiguration(settings: settings)
+        let workerConfiguration = try worker.configuration(settings: settings)
+        let providers = try ProviderSettings.resolve(settings: settings, sandbox: isSandbox, logger: logger)
         let registry = HeraldMetrics.bootstrap()
-        let endpoints = try global.databaseEndpoints(applicationName: "herald run", needsSession: true, environment: environment)
+        let endpoints = try global.databaseEndpoints(applicationName: "herald run", needsSession: true, settings: settings)
         var database = endpoints.pooled
-        database.statementTimeout = try worker.statementTimeout()
-        let pool = PostgresPool(configuration: database, pool: .init(maximumConnections: worker.poolSize(for: workerConfiguration)), logger: logger)
+        database.statementTimeout = try worker.statementTimeout(settings: settings)
+        let pool = PostgresPool(
+            configuration: database, pool: .init(maximumConnections: try worker.poolSize(for: workerConfiguration, settings: settings)), logger: logger)
         // The HTTP side has its own connections, whose statements stop with their request (see herald serve).
         var serverDatabase = database
         serverDatabase.statementTimeout = serverConfiguration.requestTimeout
-        let serverPool = PostgresPool(configuration: serverDatabase, pool: .init(maximumConnections: http.poolSize()), logger: logger)
-        let curl = try HandlerCatalog.httpClients(environment: environment)
+        let serverPool = PostgresPool(configuration: serverDatabase, pool: .init(maximumConnections: try http.poolSize(settings: settings)), logger: logger)
+        let curl = try HandlerCatalog.httpClients(settings: settings)
         defer { curl.forEach { $0.shutdown() } }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var sandbox: SandboxProviders?
-        if http.isSandbox {
+        if isSandbox {
             let providers = SandboxProviders(configuration: .init(logger: logger))
             sandbox = providers
             services.append(.init(service: providers))
         }
         services.append(.init(service: DeliveryWorkerService(
             pool: pool, http: curl, providers: providers, sandbox: sandbox, configuration: workerConfiguration,
-            delivery: HandlerCatalog.deliveryConfiguration(environment: environment),
-            discussion: try HandlerCatalog.discussionSettings(environment: environment, sandbox: http.isSandbox), logger: logger,
+            delivery: try settings.validated { try $0.delivery() },
+            discussion: try settings.validated { try $0.discussion(sandbox: isSandbox) }, logger: logger,
             directDatabase: endpoints.direct)))
         services.append(.init(service: HeraldServer(configuration: serverConfiguration, pool: serverPool, registry: registry, logger: logger)))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

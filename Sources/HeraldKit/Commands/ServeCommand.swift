@@ -22,15 +22,16 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var http: HTTPOptions
 
     func run() async throws {
-        let logger = try global.makeLogger("herald.serve")
-        let serverConfiguration = try http.serverConfiguration()
+        let settings = try http.settings()
+        let logger = try global.makeLogger("herald.serve", settings: settings)
+        let serverConfiguration = try http.serverConfiguration(settings: settings)
         let registry = HeraldMetrics.bootstrap()
         // The HTTP side holds no session state (no LISTEN, no session lock), so it runs entirely
         // through a transaction pooler when there is one.
-        var database = try global.databaseEndpoints(applicationName: "herald serve", needsSession: false).pooled
+        var database = try global.databaseEndpoints(applicationName: "herald serve", needsSession: false, settings: settings).pooled
         // A query still running when its request gives up (503) is cancelled by the server too.
         database.statementTimeout = serverConfiguration.requestTimeout
-        let pool = PostgresPool(configuration: database, pool: .init(maximumConnections: http.poolSize()), logger: logger)
+        let pool = PostgresPool(configuration: database, pool: .init(maximumConnections: try http.poolSize(settings: settings)), logger: logger)
         let server = HeraldServer(configuration: serverConfiguration, pool: pool, registry: registry, logger: logger)
         logger.info("herald serve listening", metadata: ["address": "\(serverConfiguration.host):\(serverConfiguration.port)", "public_url": "\(serverConfiguration.publicURL)"])
         let group = ServiceGroup(configuration: .init(
@@ -53,34 +54,26 @@ struct HTTPOptions: ParsableArguments {
     var sandbox = false
     @Option(name: .long, help: "Database connections of the HTTP side (env HERALD_HTTP_DB_POOL_SIZE, default 16).") var httpPoolSize: Int?
 
-    var isSandbox: Bool {
-        sandbox || ["1", "true", "yes"].contains(ProcessInfo.processInfo.environment["HERALD_SANDBOX"]?.lowercased() ?? "")
+    /// `--sandbox`, then `HERALD_SANDBOX`.
+    func isSandbox(settings: Settings) throws -> Bool {
+        try sandbox || settings.validated { try $0.sandbox() }
     }
 
-    /// The process environment with the flags applied. In sandbox mode without HERALD_SECRET, a
-    /// random secret is added, so that every component of this process signs with the same key.
-    func environment() -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment
-        if let host { environment["HERALD_HTTP_HOST"] = host }
-        if let port { environment["HERALD_HTTP_PORT"] = String(port) }
-        if isSandbox, environment["HERALD_SECRET"]?.isEmpty ?? true {
-            var generator = SystemRandomNumberGenerator()
-            let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-            environment["HERALD_SECRET"] = secret
-            environment["HERALD_SANDBOX"] = "1"
-        }
-        return environment
+    /// The process's settings with `--host` and `--port` applied, and in sandbox mode a random
+    /// `HERALD_SECRET` when it is unset (shared by every part of the process).
+    func settings(_ settings: Settings = .process) throws -> Settings {
+        let applied = settings.overriding("HERALD_HTTP_HOST", with: host).overriding("HERALD_HTTP_PORT", with: port.map(String.init))
+        return try isSandbox(settings: applied) ? applied.withSandboxSecret() : applied
     }
 
-    func serverConfiguration(environment: [String: String]? = nil) throws -> ServerConfiguration {
-        do {
-            return try ServerConfiguration.fromEnvironment(environment ?? self.environment(), sandbox: isSandbox)
-        } catch let error as ServerError {
-            throw ValidationError(error.message)
-        }
+    /// `herald serve`'s configuration from `settings` (see ``settings(_:)``).
+    func serverConfiguration(settings: Settings) throws -> ServerConfiguration {
+        let sandbox = try isSandbox(settings: settings)
+        return try settings.validated { try $0.server(sandbox: sandbox) }
     }
 
-    func poolSize() -> Int {
-        httpPoolSize ?? ProcessInfo.processInfo.environment["HERALD_HTTP_DB_POOL_SIZE"].flatMap(Int.init) ?? 16
+    /// `--http-pool-size`, then `HERALD_HTTP_DB_POOL_SIZE` (default 16).
+    func poolSize(settings: Settings) throws -> Int {
+        try httpPoolSize ?? settings.validated { try $0.httpPoolSize() }
     }
 }

@@ -36,19 +36,19 @@ struct WorkCommand: AsyncParsableCommand {
     var sandbox = false
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let logger = try global.makeLogger("herald.work")
-        let configuration = try worker.configuration()
-        let useSandbox = sandbox || ["1", "true", "yes"].contains(environment["HERALD_SANDBOX"]?.lowercased() ?? "")
+        let settings = Settings.process
+        let logger = try global.makeLogger("herald.work", settings: settings)
+        let configuration = try worker.configuration(settings: settings)
+        let useSandbox = try sandbox || settings.validated { try $0.sandbox() }
         // Fail before touching the database when credentials are missing.
-        let providers = try ProviderSettings.resolve(environment: environment, sandbox: useSandbox, logger: logger)
-        let endpoints = try global.databaseEndpoints(applicationName: "herald work", needsSession: true, environment: environment)
+        let providers = try ProviderSettings.resolve(settings: settings, sandbox: useSandbox, logger: logger)
+        let endpoints = try global.databaseEndpoints(applicationName: "herald work", needsSession: true, settings: settings)
         var database = endpoints.pooled
-        database.statementTimeout = try worker.statementTimeout(environment: environment)
+        database.statementTimeout = try worker.statementTimeout(settings: settings)
         let pool = PostgresPool(
             configuration: database,
-            pool: .init(maximumConnections: worker.poolSize(for: configuration)), logger: logger)
-        let http = try HandlerCatalog.httpClients(environment: environment)
+            pool: .init(maximumConnections: try worker.poolSize(for: configuration, settings: settings)), logger: logger)
+        let http = try HandlerCatalog.httpClients(settings: settings)
         defer { http.forEach { $0.shutdown() } }
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -62,8 +62,8 @@ struct WorkCommand: AsyncParsableCommand {
         }
         let workerService = DeliveryWorkerService(
             pool: pool, http: http, providers: providers, sandbox: sandboxProviders, configuration: configuration,
-            delivery: HandlerCatalog.deliveryConfiguration(environment: environment),
-            discussion: try HandlerCatalog.discussionSettings(environment: environment, sandbox: useSandbox), logger: logger,
+            delivery: try settings.validated { try $0.delivery() },
+            discussion: try settings.validated { try $0.discussion(sandbox: useSandbox) }, logger: logger,
             directDatabase: endpoints.direct)
         services.append(.init(service: workerService))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -80,14 +80,12 @@ struct ProviderSettings: Sendable {
     var sandbox: Bool
 
     /// - Throws: a `ValidationError` naming every missing or invalid variable.
-    static func resolve(environment: [String: String], sandbox: Bool, logger: Logger) throws -> ProviderSettings {
+    static func resolve(settings: Settings, sandbox: Bool, logger: Logger) throws -> ProviderSettings {
         do {
-            let postmark = try PostmarkConfiguration.fromEnvironment(environment, sandbox: sandbox)
-            let twilioVariables = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_MESSAGING_SERVICE_SID"]
-            let anyTwilio = twilioVariables.contains { !(environment[$0] ?? "").trimmingCharacters(in: .whitespaces).isEmpty }
+            let postmark = try settings.postmark(sandbox: sandbox)
             var twilio: TwilioConfiguration?
-            if sandbox || anyTwilio {
-                twilio = try TwilioConfiguration.fromEnvironment(environment, sandbox: sandbox)
+            if sandbox || settings.anyTwilio {
+                twilio = try settings.twilio(sandbox: sandbox)
             } else {
                 logger.warning("SMS is off: no TWILIO_* variable is set (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM to send SMS)")
             }
@@ -165,44 +163,17 @@ enum HandlerCatalog {
     /// its own share of the in-flight requests. Each accepts responses up to
     /// HERALD_HTTP_MAX_RESPONSE_BYTES (default 16 MiB).
     ///
-    /// - Throws: a `ValidationError` when the setting is not a positive number, or when the libcurl
+    /// - Throws: a `ValidationError` when a setting is not a positive number, or when the libcurl
     ///   loaded is older than `CurlLibraryVersion.minimumSupported` (said at start-up rather than
     ///   at the first email).
-    static func httpClients(environment: [String: String]) throws -> [CurlClient] {
+    static func httpClients(settings: Settings) throws -> [CurlClient] {
         do {
             try CurlLibraryVersion.checkLoaded()
         } catch {
             throw ValidationError(error.message)
         }
-        var configuration = CurlClient.Configuration()
-        if let text = environment["HERALD_HTTP_MAX_RESPONSE_BYTES"], !text.isEmpty {
-            guard let limit = Int(text), limit > 0 else {
-                throw ValidationError("HERALD_HTTP_MAX_RESPONSE_BYTES must be a positive number of bytes (default \(CurlClient.Configuration.defaultMaxResponseBodySize))")
-            }
-            configuration.maxResponseBodySize = limit
-        }
-        return (0..<max(1, Int(environment["HERALD_HTTP_CLIENTS"] ?? "") ?? 4)).map { _ in CurlClient(configuration: configuration) }
-    }
-
-    /// The discussion settings (HERALD_SECRET, HERALD_PUBLIC_URL …), read before anything starts.
-    static func discussionSettings(environment: [String: String], sandbox: Bool) throws -> DiscussionSettings {
-        do {
-            return try DiscussionSettings.fromEnvironment(environment, sandbox: sandbox)
-        } catch {
-            throw ValidationError("\(error)")
-        }
-    }
-
-    /// Sender defaults from HERALD_FROM_EMAIL, HERALD_FROM_NAME and HERALD_MESSAGE_ID_DOMAIN;
-    /// HERALD_INLINE_FIRST_EMAIL=0 makes every immediate email an `email.send` job.
-    static func deliveryConfiguration(environment: [String: String]) -> NotificationDeliveryConfiguration {
-        var configuration = NotificationDeliveryConfiguration()
-        if let inline = environment["HERALD_INLINE_FIRST_EMAIL"]?.lowercased(), ["0", "false", "no", "off"].contains(inline) {
-            configuration.inlineFirstEmailAttempt = false
-        }
-        if let from = environment["HERALD_FROM_EMAIL"], !from.isEmpty { configuration.defaultFromEmail = from }
-        if let name = environment["HERALD_FROM_NAME"], !name.isEmpty { configuration.defaultFromName = name }
-        if let domain = environment["HERALD_MESSAGE_ID_DOMAIN"], !domain.isEmpty { configuration.messageIDDomain = domain }
-        return configuration
+        let configuration = try settings.validated { try $0.curl() }
+        let count = try settings.validated { try $0.httpClientCount() }
+        return (0..<count).map { _ in CurlClient(configuration: configuration) }
     }
 }

@@ -1,3 +1,4 @@
+import DevTools
 import Logging
 import Postgres
 
@@ -22,7 +23,7 @@ func startMigratedTemporaryPostgres(
 ) async throws -> TemporaryPostgres {
     let server = try TemporaryPostgres.start(options: options)
     do {
-        let migrator = Migrator(migrations: try Migrator.load(directory: sqlDirectory ?? Migrator.defaultDirectory()), logger: logger)
+        let migrator = Migrator(migrations: try Migrator.load(directory: sqlDirectory ?? Migrator.defaultDirectory(explicit: Settings.process.string("HERALD_SQL_DIR"))), logger: logger)
         try await withDatabaseConnection(server.configuration, logger: logger) { admin in
             try await admin.execute("CREATE DATABASE \(database)")
         }

@@ -25,18 +25,17 @@ extension GlobalOptions {
     /// - Parameter needsSession: the process LISTENs, elects a leader or migrates; then a
     ///   transaction pooler without a direct URL is an error that says why.
     func databaseEndpoints(
-        applicationName: String = "herald", needsSession: Bool, environment: [String: String] = ProcessInfo.processInfo.environment
+        applicationName: String = "herald", needsSession: Bool, settings: Settings = .process
     ) throws -> DatabaseEndpoints {
-        let pooled = try databaseConfiguration(applicationName: applicationName, environment: environment)
+        let pooled = try databaseConfiguration(applicationName: applicationName, settings: settings)
         var direct: PostgresConfiguration?
-        if let url = directDatabaseURL ?? environment["HERALD_DIRECT_DATABASE_URL"], !url.trimmingCharacters(in: .whitespaces).isEmpty {
-            var configuration = PostgresConfiguration(connectionString: url, applicationName: applicationName)
+        let flagURL = directDatabaseURL.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        if let url = flagURL ?? settings.string("HERALD_DIRECT_DATABASE_URL") {
             do {
-                try configuration.applyEnvironment(environment)
+                direct = try settings.postgres(connectionString: url, applicationName: applicationName, pooler: PostgresPoolerMode.none)
             } catch {
                 throw ValidationError(error.message)
             }
-            direct = configuration
         }
         if needsSession, pooled.pooler == .transaction, direct == nil {
             throw ValidationError("""
@@ -50,14 +49,13 @@ extension GlobalOptions {
 }
 
 extension GlobalOptions {
-    /// `--database-pooler`, then `HERALD_DATABASE_POOLER`; blank or unset is `none`.
-    func poolerMode(environment: [String: String]) throws -> PostgresPoolerMode {
+    /// `--database-pooler`, then `HERALD_DATABASE_POOLER`; unset is `none`.
+    func poolerMode(settings: Settings) throws(SettingsError) -> PostgresPoolerMode {
+        guard let databasePooler else { return try settings.databasePooler() }
         do {
-            return try PostgresPoolerMode.parse(
-                databasePooler ?? environment["HERALD_DATABASE_POOLER"],
-                variable: databasePooler == nil ? "HERALD_DATABASE_POOLER" : "--database-pooler")
+            return try PostgresPoolerMode.parse(databasePooler, variable: "--database-pooler")
         } catch {
-            throw ValidationError(error.message)
+            throw SettingsError("--database-pooler", error.message)
         }
     }
 }

@@ -21,16 +21,18 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Direct PostgreSQL URL for LISTEN, leader election and migrations; required with --database-pooler transaction (env HERALD_DIRECT_DATABASE_URL).")
     var directDatabaseURL: String?
 
-    /// Sets up swift-log once per process and returns a logger for `label`.
-    func makeLogger(_ label: String) throws -> Logger {
-        let environment = ProcessInfo.processInfo.environment
-        let levelText = (logLevel ?? environment["HERALD_LOG_LEVEL"] ?? "info").lowercased()
+    /// Sets up swift-log once per process and returns a logger for `label`: `--log-level`, then
+    /// `HERALD_LOG_LEVEL`, default `info`; `--log-format`, then `HERALD_LOG_FORMAT`, default `text`.
+    func makeLogger(_ label: String, settings: Settings = .process) throws -> Logger {
+        let levelText = (logLevel ?? settings.string("HERALD_LOG_LEVEL") ?? "info").lowercased()
         guard let level = Logger.Level(rawValue: levelText) else {
-            throw ValidationError("unknown log level '\(levelText)': use trace, debug, info, notice, warning, error or critical")
+            let source = logLevel == nil ? "HERALD_LOG_LEVEL" : "--log-level"
+            throw ValidationError("unknown log level '\(levelText)' (\(source)): use trace, debug, info, notice, warning, error or critical")
         }
-        let format = (logFormat ?? environment["HERALD_LOG_FORMAT"] ?? "text").lowercased()
+        let format = (logFormat ?? settings.string("HERALD_LOG_FORMAT") ?? "text").lowercased()
         guard format == "text" || format == "json" else {
-            throw ValidationError("unknown log format '\(format)': use text or json")
+            let source = logFormat == nil ? "HERALD_LOG_FORMAT" : "--log-format"
+            throw ValidationError("unknown log format '\(format)' (\(source)): use text or json")
         }
         LoggingSetup.bootstrapOnce(json: format == "json", level: level)
         var logger = Logger(label: label)
@@ -38,29 +40,23 @@ struct GlobalOptions: ParsableArguments {
         return logger
     }
 
-    /// The database configuration, or a message saying how to set it: the URL (flag, then
-    /// environment) plus the connection tuning from `HERALD_DB_KEEPALIVES_*` and
-    /// `HERALD_DB_TCP_USER_TIMEOUT_MS`.
-    func databaseConfiguration(
-        applicationName: String = "herald", environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws -> PostgresConfiguration {
-        var configuration: PostgresConfiguration
-        if let databaseURL, !databaseURL.isEmpty {
-            configuration = PostgresConfiguration(connectionString: databaseURL, applicationName: applicationName)
-        } else if let fromEnvironment = PostgresConfiguration.fromEnvironment(environment, applicationName: applicationName) {
-            configuration = fromEnvironment
-        } else {
+    /// The database configuration, or a message saying how to set it: the URL (`--database-url`,
+    /// then `HERALD_DATABASE_URL`, then `DATABASE_URL`) plus the connection tuning
+    /// (`HERALD_DB_KEEPALIVES_*`, `HERALD_DB_TCP_USER_TIMEOUT_MS`) and the pooler mode.
+    func databaseConfiguration(applicationName: String = "herald", settings: Settings = .process) throws -> PostgresConfiguration {
+        let flagURL = databaseURL.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        guard let url = flagURL ?? settings.databaseURL else {
             throw ValidationError(
                 "no database configured: set HERALD_DATABASE_URL (e.g. postgres://user:pass@localhost:5432/nexus) or pass --database-url")
         }
+        // Every command honours the pooler mode, so none sends named statements to a pooler.
+        let pooler: PostgresPoolerMode
         do {
-            try configuration.applyEnvironment(environment)
+            pooler = try poolerMode(settings: settings)
         } catch {
             throw ValidationError(error.message)
         }
-        // Every command honours HERALD_DATABASE_POOLER, so none sends named statements to a pooler.
-        configuration.pooler = try poolerMode(environment: environment)
-        return configuration
+        return try settings.validated { try $0.postgres(connectionString: url, applicationName: applicationName, pooler: pooler) }
     }
 }
 

@@ -40,14 +40,13 @@ struct WorkerOptions: ParsableArguments {
     @Flag(name: .long, help: "Never take part in leader election (no rescuer, stager, pruner or digest scheduler here).")
     var noMaintenance = false
 
-    func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> WorkerConfiguration {
+    /// The worker's configuration: each flag, then its variable, then its default.
+    func configuration(settings: Settings = .process) throws -> WorkerConfiguration {
         func number(_ flag: Double?, _ key: String, _ fallback: Double) throws -> Double {
             if let flag { return flag }
-            guard let text = environment[key], !text.isEmpty else { return fallback }
-            guard let value = Double(text), value >= 0 else { throw ValidationError("\(key)=\(text) is not a non-negative number") }
-            return value
+            return try settings.double(key, expected: "a non-negative number", where: { $0 >= 0 }) ?? fallback
         }
-        let queueText = queues ?? environment["HERALD_QUEUES"] ?? "default:100"
+        let queueText = queues ?? settings.string("HERALD_QUEUES") ?? "default:100"
         var parsed: [String: Int] = [:]
         for part in queueText.split(separator: ",") {
             let pieces = part.split(separator: ":")
@@ -64,7 +63,7 @@ struct WorkerOptions: ParsableArguments {
         configuration.jobTimeout = .milliseconds(Int64(try number(jobTimeoutSeconds, "HERALD_JOB_TIMEOUT_SECONDS", 300) * 1000))
         configuration.shutdownGracePeriod = .milliseconds(Int64(try number(shutdownGraceSeconds, "HERALD_SHUTDOWN_GRACE_SECONDS", 25) * 1000))
         configuration.retention = .seconds(Int64(try number(retentionHours, "HERALD_RETENTION_HOURS", 168) * 3600))
-        if failedRetentionHours != nil || environment["HERALD_FAILED_RETENTION_HOURS"]?.isEmpty == false {
+        if failedRetentionHours != nil || settings.isSet("HERALD_FAILED_RETENTION_HOURS") {
             configuration.failedRetention = .seconds(Int64(try number(failedRetentionHours, "HERALD_FAILED_RETENTION_HOURS", 0) * 3600))
         }
         configuration.runsMaintenance = !noMaintenance
@@ -75,22 +74,18 @@ struct WorkerOptions: ParsableArguments {
         return configuration
     }
 
-    /// `--statement-timeout-seconds`, then `HERALD_STATEMENT_TIMEOUT_SECONDS`; nil (blank or
-    /// unset) leaves statements to the server's own `statement_timeout`.
-    func statementTimeout(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Duration? {
-        var seconds = statementTimeoutSeconds
-        if seconds == nil, let text = environment["HERALD_STATEMENT_TIMEOUT_SECONDS"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            guard let value = Double(text) else {
-                throw ValidationError("HERALD_STATEMENT_TIMEOUT_SECONDS=\(text) is not a number of seconds")
-            }
-            seconds = value
+    /// `--statement-timeout-seconds`, then `HERALD_STATEMENT_TIMEOUT_SECONDS`; nil (unset) leaves
+    /// statements to the server's own `statement_timeout`.
+    func statementTimeout(settings: Settings = .process) throws -> Duration? {
+        guard let seconds = try statementTimeoutSeconds ?? settings.double("HERALD_STATEMENT_TIMEOUT_SECONDS", expected: "a number of seconds") else {
+            return nil
         }
-        guard let seconds else { return nil }
         guard seconds > 0, seconds.isFinite else { throw ValidationError("the statement timeout must be a positive number of seconds") }
         return .milliseconds(Int64((seconds * 1000).rounded(.up)))
     }
 
-    func poolSize(for configuration: WorkerConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
-        poolSize ?? environment["HERALD_DB_POOL_SIZE"].flatMap(Int.init) ?? configuration.queues.count + 4
+    /// `--pool-size`, then `HERALD_DB_POOL_SIZE`, default the number of queues + 4.
+    func poolSize(for configuration: WorkerConfiguration, settings: Settings = .process) throws -> Int {
+        try poolSize ?? settings.int("HERALD_DB_POOL_SIZE", expected: "a positive whole number", where: { $0 > 0 }) ?? configuration.queues.count + 4
     }
 }

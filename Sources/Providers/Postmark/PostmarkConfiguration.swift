@@ -6,7 +6,7 @@ public import Mail
 public struct PostmarkConfiguration: Sendable, Hashable {
     /// Postmark's production API, the default ``apiURL``.
     public static let defaultAPIURL = "https://api.postmarkapp.com"
-    /// The server token that ``fromEnvironment(_:sandbox:)`` uses in sandbox mode; equal to the
+    /// The server token used in sandbox mode (a real token never goes to a sandbox); equal to the
     /// default `SandboxProviders.Configuration.postmarkServerToken`.
     public static let sandboxServerToken = "sandbox-postmark-token"
 
@@ -38,32 +38,6 @@ public struct PostmarkConfiguration: Sendable, Hashable {
         self.messageStream = messageStream
         self.requestTimeout = requestTimeout
         self.batchConcurrency = batchConcurrency
-    }
-
-    /// Reads the configuration from environment variables:
-    ///
-    /// | variable | meaning | default |
-    /// |---|---|---|
-    /// | `POSTMARK_SERVER_TOKEN` | server API token | required, except in sandbox mode |
-    /// | `POSTMARK_API_URL` | API base URL | ``defaultAPIURL`` |
-    /// | `POSTMARK_MESSAGE_STREAM` | message stream | `outbound` |
-    ///
-    /// In sandbox mode the token is always ``sandboxServerToken`` (`POSTMARK_SERVER_TOKEN` is ignored,
-    /// so a real token never goes to a sandbox); the caller points ``apiURL`` at the running sandbox.
-    /// Blank values count as unset.
-    ///
-    /// - Throws: ``DeliveryError`` with code `invalidConfiguration`, whose message names every
-    ///   variable that is missing or invalid (never its value).
-    public static func fromEnvironment(_ environment: [String: String], sandbox: Bool) throws(DeliveryError) -> PostmarkConfiguration {
-        var env = ProviderEnvironment(environment, reading: ["POSTMARK_SERVER_TOKEN", "POSTMARK_API_URL", "POSTMARK_MESSAGE_STREAM"])
-        let token =
-            sandbox
-            ? Self.sandboxServerToken
-            : env.required("POSTMARK_SERVER_TOKEN", hint: "set it to your Postmark server token, or run with --sandbox")
-        let apiURL = env.url("POSTMARK_API_URL", default: Self.defaultAPIURL) ?? Self.defaultAPIURL
-        let stream = env.value("POSTMARK_MESSAGE_STREAM") ?? "outbound"
-        try env.check("Postmark is not configured")
-        return PostmarkConfiguration(serverToken: token, apiURL: apiURL, messageStream: stream)
     }
 }
 

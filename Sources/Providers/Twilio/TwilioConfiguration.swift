@@ -78,79 +78,11 @@ public struct TwilioConfiguration: Sendable, Hashable {
         return nil
     }
 
-    /// Reads the configuration from environment variables:
-    ///
-    /// | variable | meaning | default |
-    /// |---|---|---|
-    /// | `TWILIO_ACCOUNT_SID` | Account SID | required, except in sandbox mode |
-    /// | `TWILIO_AUTH_TOKEN` | auth token | required, except in sandbox mode |
-    /// | `TWILIO_FROM` | sending number (E.164) or alphanumeric sender ID | exactly one of these two is required, except in sandbox mode (``sandboxFrom``) |
-    /// | `TWILIO_MESSAGING_SERVICE_SID` | Messaging Service SID | |
-    /// | `TWILIO_API_URL` | API base URL | ``defaultAPIURL`` |
-    /// | `HERALD_PUBLIC_URL` | Herald's public base URL; the status callback is it + ``statusCallbackPath`` | no status callback |
-    ///
-    /// In sandbox mode the credentials are always ``sandboxAccountSID`` and ``sandboxAuthToken``
-    /// (the real ones are ignored, so they never go to a sandbox); the caller points ``apiURL`` at
-    /// the running sandbox. Blank values count as unset.
-    ///
-    /// - Throws: ``DeliveryError`` with code `invalidConfiguration`, whose message names every
-    ///   variable that is missing or invalid (never its value).
-    public static func fromEnvironment(_ environment: [String: String], sandbox: Bool) throws(DeliveryError) -> TwilioConfiguration {
-        var env = ProviderEnvironment(environment, reading: [
-            "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_MESSAGING_SERVICE_SID", "TWILIO_API_URL",
-            "HERALD_PUBLIC_URL",
-        ])
-        let accountSID: String
-        let authToken: String
-        if sandbox {
-            (accountSID, authToken) = (Self.sandboxAccountSID, Self.sandboxAuthToken)
-        } else {
-            accountSID = env.required(
-                "TWILIO_ACCOUNT_SID", hint: "set it to your Twilio Account SID (AC followed by 32 hex digits), or run with --sandbox")
-            authToken = env.required("TWILIO_AUTH_TOKEN", hint: "set it to your Twilio auth token, or run with --sandbox")
-            if !accountSID.isEmpty, !Self.isValidAccountSID(accountSID) {
-                env.fail("TWILIO_ACCOUNT_SID must contain only ASCII letters and digits (AC followed by 32 hex digits)")
-            }
-        }
-        let sender = Self.sender(from: &env, sandbox: sandbox)
-        let apiURL = env.url("TWILIO_API_URL", default: Self.defaultAPIURL) ?? Self.defaultAPIURL
-        let callback = env.url("HERALD_PUBLIC_URL", default: nil).map { $0 + Self.statusCallbackPath }
-        try env.check("Twilio is not configured")
-        return TwilioConfiguration(
-            accountSID: accountSID, authToken: authToken, sender: sender ?? .from(Self.sandboxFrom), apiURL: apiURL,
-            statusCallbackURL: callback)
-    }
-
     /// `true` for a non-empty string of ASCII letters and digits: safe as a URL path segment.
-    static func isValidAccountSID(_ sid: String) -> Bool {
+    public static func isValidAccountSID(_ sid: String) -> Bool {
         !sid.isEmpty && sid.utf8.allSatisfy { byte in
             (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
                 || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-        }
-    }
-
-    private static func sender(from env: inout ProviderEnvironment, sandbox: Bool) -> Sender? {
-        switch (env.value("TWILIO_FROM"), env.value("TWILIO_MESSAGING_SERVICE_SID")) {
-        case (let from?, nil):
-            if from.hasPrefix("+") {
-                guard let number = PhoneNumber.normalize(from) else {
-                    env.fail("TWILIO_FROM must be an E.164 number such as +14155552671, or an alphanumeric sender ID")
-                    return nil
-                }
-                return .from(number)
-            }
-            return .from(from)
-        case (nil, let service?):
-            return .messagingService(sid: service)
-        case (_?, _?):
-            env.fail("both TWILIO_FROM and TWILIO_MESSAGING_SERVICE_SID are set: set only one of them")
-            return nil
-        case (nil, nil):
-            if sandbox { return .from(Self.sandboxFrom) }
-            env.fail(
-                "neither TWILIO_FROM nor TWILIO_MESSAGING_SERVICE_SID is set: set one of them (a sending number such as "
-                    + "+14155552671, or a Messaging Service SID MG…), or run with --sandbox")
-            return nil
         }
     }
 }

@@ -69,7 +69,7 @@ struct DiscussionFanoutTests {
             try await CommunicationSettingsStore(pool: pool).update(
                 tenantId: tenant, emailIntegrationEnabled: integration, emailReplyDomain: "reply.example.com",
                 signature: "Kind regards,\nThe Nexus team", fromEmail: "team@nexus.example.com", fromName: "Nexus")
-            let thread = try await pool.query("INSERT INTO communication_threads (tenant_id, subject) VALUES ($1, 'Kickoff') RETURNING id", [tenant])[0].decode(UUID.self, at: 0)
+            let thread = try await DiscussionFixtures.thread(pool, tenant: tenant, subject: "Kickoff")
             let staff = UUID()
             try await pool.query(
                 """

@@ -67,8 +67,7 @@ struct InboundReplyServiceTests {
             let pool = db.pool(maximumConnections: 4)
             let tenant = UUID()
             try await CommunicationSettingsStore(pool: pool).update(tenantId: tenant, emailIntegrationEnabled: true, emailReplyDomain: "reply.example.com")
-            let thread = try await pool.query("INSERT INTO communication_threads (tenant_id, subject) VALUES ($1, 'Kickoff') RETURNING id", [tenant])[0]
-                .decode(UUID.self, at: 0)
+            let thread = try await DiscussionFixtures.thread(pool, tenant: tenant, subject: "Kickoff")
             let clientUser = UUID()
             let client = try await pool.query(
                 """

@@ -11,7 +11,7 @@ import Testing
 @Suite("DiscussionEmailTracking methods")
 struct TrackingMethodTests {
     static func seed(_ pool: PostgresPool, recipients: Int) async throws -> (thread: UUID, message: UUID, pixels: [String]) {
-        let thread = try await pool.query("INSERT INTO communication_threads (tenant_id, subject) VALUES (gen_random_uuid(), 's') RETURNING id")[0].decode(UUID.self, at: 0)
+        let thread = try await DiscussionFixtures.thread(pool, subject: "s")
         let message = try await pool.query("INSERT INTO communication_messages (thread_id, body) VALUES ($1, 'b') RETURNING id", [thread])[0].decode(UUID.self, at: 0)
         let store = DiscussionEmailTrackingStore(pool: pool)
         var pixels: [String] = []

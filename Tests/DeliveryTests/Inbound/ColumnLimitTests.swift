@@ -49,7 +49,7 @@ struct ColumnLimitTests {
         try await withTestDatabase("column_limits") { db in
             let pool = db.pool(maximumConnections: 2)
             do {
-                let thread = try await pool.query("INSERT INTO communication_threads (tenant_id, subject) VALUES (gen_random_uuid(), 'x') RETURNING id")[0].decode(UUID.self, at: 0)
+                let thread = try await DiscussionFixtures.thread(pool, subject: "x")
                 for unit in [Self.flag, Self.combining, Self.family, Self.hebrew] {
                     let long = "x" + String(repeating: unit, count: 600)
                     let name = ColumnLimit.prefix(long, codePoints: 200)

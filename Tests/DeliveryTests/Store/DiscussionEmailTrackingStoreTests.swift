@@ -20,8 +20,8 @@ struct DiscussionEmailTrackingStoreTests {
         let pool = db.pool()
         let store = DiscussionEmailTrackingStore(pool: pool)
         let (threadId, messageId) = try await pool.withConnection { c in
-            let thread = try await StoreFixtures.thread(c)
-            return (thread, try await StoreFixtures.message(c, threadId: thread))
+            let thread = try await DiscussionFixtures.thread(c)
+            return (thread, try await DiscussionFixtures.message(c, thread: thread))
         }
         let row = try await store.register(threadId: threadId, messageId: messageId, recipientEmail: "client@example.com", recipientType: .clientContact)
         return Setup(pool: pool, store: store, threadId: threadId, messageId: messageId, row: row)
@@ -224,7 +224,7 @@ struct DiscussionEmailTrackingStoreTests {
     @Test func statsCountRecipientsPerThreadAndMessage() async throws {
         try await withTestDatabase("stats") { db in
             let s = try await Self.setUp(db)
-            let secondMessage = try await s.pool.withConnection { try await StoreFixtures.message($0, threadId: s.threadId) }
+            let secondMessage = try await s.pool.withConnection { try await DiscussionFixtures.message($0, thread: s.threadId) }
             // Message 1: client (registered in setUp) + 2 more; message 2: 1 recipient.
             var pixels = [s.row.trackingPixelId]
             for email in ["b@example.com", "c@example.com"] {

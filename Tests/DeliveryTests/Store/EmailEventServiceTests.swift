@@ -31,7 +31,7 @@ struct EmailEventServiceTests {
         }
         let digest = try #require(try await h.pool.query("SELECT digest_id FROM notifications WHERE id = $1", [pending])[0].decode(UUID?.self, column: "digest_id"))
 
-        let thread = try await h.pool.query("INSERT INTO communication_threads (tenant_id, subject) VALUES ($1, 'Kickoff') RETURNING id", [tenant])[0].decode(UUID.self, at: 0)
+        let thread = try await DiscussionFixtures.thread(h.pool, tenant: tenant, subject: "Kickoff")
         try await h.pool.query(
             "INSERT INTO communication_thread_participants (thread_id, email, name, recipient_type) VALUES ($1, 'cy@example.com', 'Cy', 'external')", [thread])
         let message = try await h.pool.query(

@@ -132,19 +132,19 @@ struct ProducerTriggerTests {
             let enabledTenant = UUID(), disabledTenant = UUID(), unsetTenant = UUID()
             try await c.query("INSERT INTO communication_settings (tenant_id, email_integration_enabled) VALUES ($1, true), ($2, false)",
                               [enabledTenant, disabledTenant])
-            let enabledThread = try await StoreFixtures.thread(c, tenantId: enabledTenant)
-            let disabledThread = try await StoreFixtures.thread(c, tenantId: disabledTenant)
-            let unsetThread = try await StoreFixtures.thread(c, tenantId: unsetTenant)
+            let enabledThread = try await DiscussionFixtures.thread(c, tenant: enabledTenant)
+            let disabledThread = try await DiscussionFixtures.thread(c, tenant: disabledTenant)
+            let unsetThread = try await DiscussionFixtures.thread(c, tenant: unsetTenant)
 
-            let appMessage = try await StoreFixtures.message(c, threadId: enabledThread)
+            let appMessage = try await DiscussionFixtures.message(c, thread: enabledThread)
             var jobs = try await Self.jobs(c, kind: "message.fanout")
             #expect(jobs == [Job(kind: "message.fanout", priority: 1, args: #"{"message_id": "\#(appMessage.uuidString.lowercased())"}"#,
                                  uniqueKey: "message.fanout:\(appMessage.uuidString.lowercased())", state: "available")])
 
             // A reply received by email is not sent back out; other tenants get nothing.
-            try await StoreFixtures.message(c, threadId: enabledThread, source: "email")
-            try await StoreFixtures.message(c, threadId: disabledThread)
-            try await StoreFixtures.message(c, threadId: unsetThread)
+            try await DiscussionFixtures.message(c, thread: enabledThread, source: "email")
+            try await DiscussionFixtures.message(c, thread: disabledThread)
+            try await DiscussionFixtures.message(c, thread: unsetThread)
             #expect(try await Self.jobs(c, kind: "message.fanout").count == 1)
 
             // One multi-row statement across tenants: only the enabled tenant's app messages.
@@ -162,7 +162,7 @@ struct ProducerTriggerTests {
 
             // Turning integration off stops new fan-outs.
             try await c.query("UPDATE communication_settings SET email_integration_enabled = false WHERE tenant_id = $1", [enabledTenant])
-            try await StoreFixtures.message(c, threadId: enabledThread)
+            try await DiscussionFixtures.message(c, thread: enabledThread)
             #expect(try await Self.jobs(c, kind: "message.fanout").count == 3)
             await c.close()
         }

@@ -146,8 +146,8 @@ struct SchemaConstraintTests {
     @Test func discussions() async throws {
         try await withTestDatabase("disc") { db in
             let c = try await db.connect()
-            let thread = try await StoreFixtures.thread(c)
-            let other = try await StoreFixtures.thread(c)
+            let thread = try await DiscussionFixtures.thread(c)
+            let other = try await DiscussionFixtures.thread(c)
             let threadRow = try await c.query("SELECT email_thread_id FROM communication_threads WHERE id = $1", [thread])[0]
             #expect(try threadRow.decode(String.self, column: "email_thread_id").count == 32)
             await refused(c, "communication_threads_subject_check",
@@ -166,10 +166,10 @@ struct SchemaConstraintTests {
             await refused(c, "communication_messages_email_message_id_key", sqlState: "23505", message,
                           [thread, "hi", "app", nil as String?, "<a1@mail.example.com>", nil as UUID?])
             // A reply's parent must be a message of the same thread.
-            let parentElsewhere = try await StoreFixtures.message(c, threadId: other)
+            let parentElsewhere = try await DiscussionFixtures.message(c, thread: other)
             await refused(c, "communication_messages_parent_fkey", sqlState: "23503", message,
                           [thread, "hi", "app", nil as String?, nil as String?, parentElsewhere])
-            let parent = try await StoreFixtures.message(c, threadId: thread)
+            let parent = try await DiscussionFixtures.message(c, thread: thread)
             try await c.query(message, [thread, "reply", "email", "client@example.com", "<r1@client.example>", parent])
 
             let participant = "INSERT INTO communication_thread_participants (thread_id, email, recipient_type) VALUES ($1, $2, $3)"
@@ -190,10 +190,10 @@ struct SchemaConstraintTests {
     @Test func trackingAndLinks() async throws {
         try await withTestDatabase("trk") { db in
             let c = try await db.connect()
-            let thread = try await StoreFixtures.thread(c)
-            let message = try await StoreFixtures.message(c, threadId: thread)
-            let otherThread = try await StoreFixtures.thread(c)
-            let pixel = try await StoreFixtures.tracking(c, threadId: thread, messageId: message, email: "a@example.com")
+            let thread = try await DiscussionFixtures.thread(c)
+            let message = try await DiscussionFixtures.message(c, thread: thread)
+            let otherThread = try await DiscussionFixtures.thread(c)
+            let pixel = try await DiscussionFixtures.tracking(c, thread: thread, message: message, email: "a@example.com")
             #expect(pixel.count == 32)
             let insert = "INSERT INTO discussion_email_tracking (thread_id, message_id, recipient_email, recipient_type, tracking_pixel_id) VALUES ($1, $2, $3, $4, $5)"
             let insertGenerated = "INSERT INTO discussion_email_tracking (thread_id, message_id, recipient_email, recipient_type) VALUES ($1, $2, $3, $4)"
@@ -251,7 +251,7 @@ struct SchemaConstraintTests {
             await refused(c, "inbound_emails_provider_message_id_key", sqlState: "23505", inbound,
                           ["pm-1", "<in-5@client.example>", "c@example.com", "unmatched", nil as UUID?])
             try await c.query(inbound, ["pm-6", "<in-6@client.example>", "c@example.com", "rejected", nil as UUID?])
-            let thread = try await StoreFixtures.thread(c)
+            let thread = try await DiscussionFixtures.thread(c)
             try await c.query(inbound, ["pm-7", "<in-7@client.example>", "c@example.com", "threaded", thread])
             let unmatched = try await c.query("SELECT provider_message_id, status FROM herald_unmatched_inbound ORDER BY provider_message_id")
             #expect(try unmatched.map { try $0.decode(String.self, column: "provider_message_id") } == ["pm-1", "pm-6"])

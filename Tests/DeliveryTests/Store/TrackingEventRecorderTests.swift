@@ -10,11 +10,11 @@ struct TrackingEventRecorderTests {
     /// `count` tracked recipients of one message; returns their pixel ids.
     static func pixels(_ pool: PostgresPool, count: Int) async throws -> [String] {
         try await pool.withConnection { c in
-            let thread = try await StoreFixtures.thread(c)
-            let message = try await StoreFixtures.message(c, threadId: thread)
+            let thread = try await DiscussionFixtures.thread(c)
+            let message = try await DiscussionFixtures.message(c, thread: thread)
             var pixels: [String] = []
             for index in 0..<count {
-                pixels.append(try await StoreFixtures.tracking(c, threadId: thread, messageId: message, email: "r\(index)@example.com"))
+                pixels.append(try await DiscussionFixtures.tracking(c, thread: thread, message: message, email: "r\(index)@example.com"))
             }
             return pixels
         }

@@ -8,8 +8,8 @@ enum ConsoleDemo {
     /// The console's credentials from the process environment (only these variables).
     static func adminEnvironment() -> [String: String] {
         let names = ["HERALD_ADMIN_USER", "HERALD_ADMIN_PASSWORD", "HERALD_ADMIN_READONLY_USER", "HERALD_ADMIN_READONLY_PASSWORD"]
-        let environment = ProcessInfo.processInfo.environment
-        return Dictionary(uniqueKeysWithValues: names.compactMap { name in environment[name].map { (name, $0) } })
+        let settings = Settings.process
+        return Dictionary(uniqueKeysWithValues: names.compactMap { name in settings.string(name).map { (name, $0) } })
     }
 
     /// Something to fix: Postmark refuses the next email (HTTP 422, ErrorCode 300: permanent), so

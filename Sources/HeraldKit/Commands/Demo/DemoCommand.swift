@@ -1,5 +1,6 @@
 import ArgumentParser
 import Curl
+import DevTools
 import Foundation
 import Logging
 import Notifications
@@ -32,7 +33,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         var options = global
-        if options.logLevel == nil && (ProcessInfo.processInfo.environment["HERALD_LOG_LEVEL"] ?? "").isEmpty {
+        if options.logLevel == nil && !Settings.process.isSet("HERALD_LOG_LEVEL") {
             options.logLevel = "warning"
         }
         let logger = try options.makeLogger("herald.demo")
@@ -53,25 +54,25 @@ struct DemoCommand: AsyncParsableCommand {
         var generator = SystemRandomNumberGenerator()
         let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
         // One environment for every component, so the worker signs links the server accepts.
-        let environment = [
+        let settings = Settings([
             "HERALD_SECRET": secret, "HERALD_PUBLIC_URL": publicURL, "HERALD_HTTP_HOST": "127.0.0.1",
             "HERALD_HTTP_PORT": String(port), "HERALD_FROM_EMAIL": "notifications@demo.nexusrms.test",
             "HERALD_FROM_NAME": "NexusRMS", "HERALD_MESSAGE_ID_DOMAIN": "demo.nexusrms.test",
-        ].merging(ConsoleDemo.adminEnvironment(), uniquingKeysWith: { $1 })
-        let providers = try ProviderSettings.resolve(environment: environment, sandbox: true, logger: logger)
-        let serverConfiguration = try ServerConfiguration.fromEnvironment(environment, sandbox: true)
+        ].merging(ConsoleDemo.adminEnvironment(), uniquingKeysWith: { $1 }))
+        let providers = try ProviderSettings.resolve(settings: settings, sandbox: true, logger: logger)
+        let serverConfiguration = try settings.validated { try $0.server(sandbox: true) }
         let pool = PostgresPool(configuration: postgres.configuration(database: "herald"), pool: .init(maximumConnections: 24), logger: logger)
         let curl = CurlClient()
         defer { curl.shutdown() }
         let sandbox = SandboxProviders(configuration: .init(logger: logger))
-        var delivery = HandlerCatalog.deliveryConfiguration(environment: environment)
+        var delivery = try settings.validated { try $0.delivery() }
         delivery.digestSchedulerInterval = .milliseconds(500)
         let workerConfiguration = WorkerConfiguration(
             queues: ["default": 50], pollInterval: .milliseconds(250),
             backoff: Backoff(base: .milliseconds(200), maximum: .seconds(2)), maintenanceInterval: .milliseconds(250))
         let worker = DeliveryWorkerService(
             pool: pool, http: [curl], providers: providers, sandbox: sandbox, configuration: workerConfiguration,
-            delivery: delivery, discussion: try HandlerCatalog.discussionSettings(environment: environment, sandbox: true), logger: logger)
+            delivery: delivery, discussion: try settings.validated { try $0.discussion(sandbox: true) }, logger: logger)
         let server = HeraldServer(configuration: serverConfiguration, pool: pool, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: sandbox), .init(service: worker), .init(service: server)],

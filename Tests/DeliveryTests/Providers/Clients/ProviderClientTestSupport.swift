@@ -11,6 +11,11 @@ enum ProviderClientTestSupport {
     /// One client for every provider-client test; it only ever talks to 127.0.0.1.
     static let http = CurlClient()
 
+    /// The clients' request timeout: these tests check what each answer means, not how fast it
+    /// comes, and a busy machine can keep the loopback sandbox from answering within the 10 s
+    /// default. Tests of the timeout itself set their own through `tweak`.
+    static let requestTimeout: Duration = .seconds(120)
+
     /// A URL on which nothing listens: port 1 (tcpmux) is privileged and unused on loopback, so a
     /// connection is refused at once.
     static let unreachableURL = "http://127.0.0.1:1"
@@ -28,7 +33,8 @@ enum ProviderClientTestSupport {
     static func postmark(
         _ sandbox: SandboxProviders, logger: Logger = quietLogger, _ tweak: (inout PostmarkConfiguration) -> Void = { _ in }
     ) async -> PostmarkClient {
-        var configuration = PostmarkConfiguration(serverToken: sandbox.configuration.postmarkServerToken, apiURL: await sandbox.postmarkURL)
+        var configuration = PostmarkConfiguration(
+            serverToken: sandbox.configuration.postmarkServerToken, apiURL: await sandbox.postmarkURL, requestTimeout: requestTimeout)
         tweak(&configuration)
         return PostmarkClient(configuration: configuration, httpClient: http, logger: logger)
     }
@@ -41,7 +47,8 @@ enum ProviderClientTestSupport {
             accountSID: sandbox.configuration.twilioAccountSID,
             authToken: sandbox.configuration.twilioAuthToken,
             sender: .from("+15005550006"),
-            apiURL: await sandbox.twilioURL
+            apiURL: await sandbox.twilioURL,
+            requestTimeout: requestTimeout
         )
         tweak(&configuration)
         return TwilioClient(configuration: configuration, httpClient: http, logger: logger)

@@ -1,4 +1,5 @@
 public import Foundation
+public import Postgres
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,34 +1,34 @@
+import HeraldKit
 import Mail
 import Providers
 import Sandbox
 import Testing
 
-/// Reading provider configuration from the environment, and keeping secrets out of descriptions.
+/// Building the provider configurations from the settings, and keeping secrets out of descriptions.
 @Suite("Provider configuration")
 struct ProviderConfigurationTests {
-    /// The `DeliveryError` that `body` throws; records an issue when it throws something else.
-    private func error(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> DeliveryError? {
+    /// The `SettingsError` that `body` throws; records an issue when it throws something else.
+    private func error(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> SettingsError? {
         do {
             try body()
             return nil
-        } catch let error as DeliveryError {
+        } catch let error as SettingsError {
             return error
         } catch {
-            Issue.record("expected a DeliveryError, got \(error)", sourceLocation: sourceLocation)
+            Issue.record("expected a SettingsError, got \(error)", sourceLocation: sourceLocation)
             return nil
         }
     }
 
     @Test("Postmark: all variables are read; defaults apply when unset or blank")
     func postmarkFromEnvironment() throws {
-        let full = try PostmarkConfiguration.fromEnvironment(
-            ["POSTMARK_SERVER_TOKEN": "tok", "POSTMARK_API_URL": "https://pm.example/", "POSTMARK_MESSAGE_STREAM": "notifications"],
-            sandbox: false)
+        let full = try Settings(
+            ["POSTMARK_SERVER_TOKEN": "tok", "POSTMARK_API_URL": "https://pm.example/", "POSTMARK_MESSAGE_STREAM": "notifications"]).postmark(sandbox: false)
         #expect(full.serverToken == "tok")
         #expect(full.apiURL == "https://pm.example")
         #expect(full.messageStream == "notifications")
-        let defaults = try PostmarkConfiguration.fromEnvironment(
-            ["POSTMARK_SERVER_TOKEN": " tok ", "POSTMARK_MESSAGE_STREAM": ""], sandbox: false)
+        let defaults = try Settings(
+            ["POSTMARK_SERVER_TOKEN": " tok ", "POSTMARK_MESSAGE_STREAM": ""]).postmark(sandbox: false)
         #expect(defaults.serverToken == "tok")
         #expect(defaults.apiURL == "https://api.postmarkapp.com")
         #expect(defaults.messageStream == "outbound")
@@ -38,8 +38,8 @@ struct ProviderConfigurationTests {
     @Test("Postmark: a missing token names the variable and the sandbox way out")
     func postmarkMissingToken() {
         for env in [[:], ["POSTMARK_SERVER_TOKEN": "  "]] {
-            let error = self.error { _ = try PostmarkConfiguration.fromEnvironment(env, sandbox: false) }
-            #expect(error?.code == .invalidConfiguration)
+            let error = self.error { _ = try Settings(env).postmark(sandbox: false) }
+            #expect(error?.variables == ["POSTMARK_SERVER_TOKEN"])
             #expect(error?.message.contains("POSTMARK_SERVER_TOKEN is not set: set it to your Postmark server token, or run with --sandbox") == true)
         }
     }
@@ -47,7 +47,7 @@ struct ProviderConfigurationTests {
     @Test("Postmark: an invalid API URL names the variable without echoing the value")
     func postmarkBadURL() {
         let error = self.error {
-            _ = try PostmarkConfiguration.fromEnvironment(["POSTMARK_SERVER_TOKEN": "t", "POSTMARK_API_URL": "ftp://secret-host"], sandbox: false)
+            _ = try Settings(["POSTMARK_SERVER_TOKEN": "t", "POSTMARK_API_URL": "ftp://secret-host"]).postmark(sandbox: false)
         }
         #expect(error?.message.contains("POSTMARK_API_URL") == true)
         #expect(error?.message.contains("secret-host") == false)
@@ -55,9 +55,9 @@ struct ProviderConfigurationTests {
 
     @Test("Postmark: sandbox mode needs no token and uses the sandbox's, ignoring a real one")
     func postmarkSandbox() throws {
-        let configuration = try PostmarkConfiguration.fromEnvironment(["POSTMARK_SERVER_TOKEN": "real"], sandbox: true)
+        let configuration = try Settings(["POSTMARK_SERVER_TOKEN": "real"]).postmark(sandbox: true)
         #expect(configuration.serverToken == SandboxProviders.Configuration().postmarkServerToken)
-        #expect(try PostmarkConfiguration.fromEnvironment([:], sandbox: true).serverToken == PostmarkConfiguration.sandboxServerToken)
+        #expect(try Settings([:]).postmark(sandbox: true).serverToken == PostmarkConfiguration.sandboxServerToken)
     }
 
     @Test("Postmark: descriptions, debug descriptions and dumps redact the token")
@@ -74,13 +74,12 @@ struct ProviderConfigurationTests {
 
     @Test("Twilio: all variables are read; the status callback is HERALD_PUBLIC_URL + /webhooks/twilio/status")
     func twilioFromEnvironment() throws {
-        let configuration = try TwilioConfiguration.fromEnvironment(
+        let configuration = try Settings(
             [
                 "TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef", "TWILIO_AUTH_TOKEN": "tok",
                 "TWILIO_FROM": "+1 415 555 2671", "TWILIO_API_URL": "http://127.0.0.1:9999",
                 "HERALD_PUBLIC_URL": "https://herald.example/",
-            ],
-            sandbox: false)
+            ]).twilio(sandbox: false)
         #expect(configuration.accountSID == "AC0123456789abcdef0123456789abcdef")
         #expect(configuration.authToken == "tok")
         #expect(configuration.sender == .from("+14155552671"))
@@ -89,8 +88,8 @@ struct ProviderConfigurationTests {
         #expect(configuration.apiURL == "http://127.0.0.1:9999")
         #expect(configuration.statusCallbackURL == "https://herald.example/webhooks/twilio/status")
 
-        let service = try TwilioConfiguration.fromEnvironment(
-            ["TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "tok", "TWILIO_MESSAGING_SERVICE_SID": "MG1"], sandbox: false)
+        let service = try Settings(
+            ["TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "tok", "TWILIO_MESSAGING_SERVICE_SID": "MG1"]).twilio(sandbox: false)
         #expect(service.sender == .messagingService(sid: "MG1"))
         #expect(service.apiURL == "https://api.twilio.com")
         #expect(service.statusCallbackURL == nil)
@@ -98,8 +97,8 @@ struct ProviderConfigurationTests {
 
     @Test("Twilio: every missing credential is named in one error")
     func twilioMissingCredentials() {
-        let error = self.error { _ = try TwilioConfiguration.fromEnvironment([:], sandbox: false) }
-        #expect(error?.code == .invalidConfiguration)
+        let error = self.error { _ = try Settings([:]).twilio(sandbox: false) }
+        #expect(error?.variables == ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"])
         let message = error?.message ?? ""
         #expect(message.contains("TWILIO_ACCOUNT_SID is not set"))
         #expect(message.contains("TWILIO_AUTH_TOKEN is not set"))
@@ -111,20 +110,20 @@ struct ProviderConfigurationTests {
     func twilioInvalid() {
         let base = ["TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "tok"]
         let both = self.error {
-            _ = try TwilioConfiguration.fromEnvironment(base.merging(["TWILIO_FROM": "+14155552671", "TWILIO_MESSAGING_SERVICE_SID": "MG1"]) { $1 }, sandbox: false)
+            _ = try Settings(base.merging(["TWILIO_FROM": "+14155552671", "TWILIO_MESSAGING_SERVICE_SID": "MG1"]) { $1 }).twilio(sandbox: false)
         }
         #expect(both?.message.contains("both TWILIO_FROM and TWILIO_MESSAGING_SERVICE_SID are set") == true)
         let badFrom = self.error {
-            _ = try TwilioConfiguration.fromEnvironment(base.merging(["TWILIO_FROM": "+0123"]) { $1 }, sandbox: false)
+            _ = try Settings(base.merging(["TWILIO_FROM": "+0123"]) { $1 }).twilio(sandbox: false)
         }
         #expect(badFrom?.message.contains("TWILIO_FROM must be an E.164 number") == true)
         let badSID = self.error {
-            _ = try TwilioConfiguration.fromEnvironment(["TWILIO_ACCOUNT_SID": "AC1/../x", "TWILIO_AUTH_TOKEN": "t", "TWILIO_FROM": "Herald"], sandbox: false)
+            _ = try Settings(["TWILIO_ACCOUNT_SID": "AC1/../x", "TWILIO_AUTH_TOKEN": "t", "TWILIO_FROM": "Herald"]).twilio(sandbox: false)
         }
         #expect(badSID?.message.contains("TWILIO_ACCOUNT_SID must contain only") == true)
         #expect(badSID?.message.contains("AC1/../x") == false)
         let badPublic = self.error {
-            _ = try TwilioConfiguration.fromEnvironment(base.merging(["TWILIO_FROM": "Herald", "HERALD_PUBLIC_URL": "herald.example"]) { $1 }, sandbox: false)
+            _ = try Settings(base.merging(["TWILIO_FROM": "Herald", "HERALD_PUBLIC_URL": "herald.example"]) { $1 }).twilio(sandbox: false)
         }
         #expect(badPublic?.message.contains("HERALD_PUBLIC_URL") == true)
     }
@@ -132,11 +131,11 @@ struct ProviderConfigurationTests {
     @Test("Twilio: sandbox mode uses the sandbox's credentials and a default sender")
     func twilioSandbox() throws {
         let defaults = SandboxProviders.Configuration()
-        let configuration = try TwilioConfiguration.fromEnvironment(["TWILIO_AUTH_TOKEN": "real"], sandbox: true)
+        let configuration = try Settings(["TWILIO_AUTH_TOKEN": "real"]).twilio(sandbox: true)
         #expect(configuration.accountSID == defaults.twilioAccountSID)
         #expect(configuration.authToken == defaults.twilioAuthToken)
         #expect(configuration.sender == .from(TwilioConfiguration.sandboxFrom))
-        let service = try TwilioConfiguration.fromEnvironment(["TWILIO_MESSAGING_SERVICE_SID": "MG9"], sandbox: true)
+        let service = try Settings(["TWILIO_MESSAGING_SERVICE_SID": "MG9"]).twilio(sandbox: true)
         #expect(service.sender == .messagingService(sid: "MG9"))
     }
 
