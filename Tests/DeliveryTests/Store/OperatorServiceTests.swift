@@ -69,13 +69,9 @@ struct OperatorServiceTests {
     @Test func threadsMessagesAndTrackingReadBack() async throws {
         try await withTestDatabase("ops_threads") { db in
             let pool = db.pool()
-            let (thread, message) = try await pool.withConnection { connection in
-                let thread = try await StoreFixtures.thread(connection, subject: "Kitchen remodel")
-                return (thread, try await StoreFixtures.message(connection, threadId: thread, body: "Hello"))
-            }
-            let pixel = try await pool.withConnection {
-                try await StoreFixtures.tracking($0, threadId: thread, messageId: message, email: "Cy@Example.com", sentAt: StoreFixtures.date(0))
-            }
+            let thread = try await DiscussionFixtures.thread(pool, subject: "Kitchen remodel")
+            let message = try await DiscussionFixtures.message(pool, thread: thread, body: "Hello")
+            let pixel = try await DiscussionFixtures.tracking(pool, thread: thread, message: message, email: "Cy@Example.com", sentAt: StoreFixtures.date(0))
             _ = try await DiscussionEmailTrackingStore(pool: pool).recordBounce(trackingPixelId: pixel, bounceType: .hard, reason: "550", at: StoreFixtures.date(60))
             let history = DiscussionHistory(pool: pool)
             #expect(try await history.threads().map(\.id) == [thread])

@@ -13,13 +13,11 @@ import Testing
 struct ProviderWebhookServiceTests {
     /// A sent discussion email to `recipient`, accepted by Postmark as `providerMessageId`; returns its pixel.
     static func sentEmail(_ pool: PostgresPool, recipient: String, providerMessageId: String) async throws -> String {
-        try await pool.withConnection { connection in
-            let thread = try await StoreFixtures.thread(connection)
-            let message = try await StoreFixtures.message(connection, threadId: thread)
-            let pixel = try await StoreFixtures.tracking(connection, threadId: thread, messageId: message, email: recipient, sentAt: StoreFixtures.date(0))
-            try await DiscussionEmailTrackingStore(pool: pool).recordSent(trackingPixelId: pixel, providerMessageId: providerMessageId, emailMessageId: nil)
-            return pixel
-        }
+        let thread = try await DiscussionFixtures.thread(pool)
+        let message = try await DiscussionFixtures.message(pool, thread: thread)
+        let pixel = try await DiscussionFixtures.tracking(pool, thread: thread, message: message, email: recipient, sentAt: StoreFixtures.date(0))
+        try await DiscussionEmailTrackingStore(pool: pool).recordSent(trackingPixelId: pixel, providerMessageId: providerMessageId, emailMessageId: nil)
+        return pixel
     }
 
     static func event(_ object: [String: Any]) throws -> PostmarkWebhookEvent {
