@@ -147,10 +147,10 @@ struct RouteGroupTests {
         }
         group.get("/quick") { _, _ in HeraldServer.text(.ok, "quick") }
         try await Self.withRouter(router) { base, client in
-            let started = ContinuousClock.now
+            // The 503 and the cancelled sleep are the proof: without the middleware the handler
+            // answers 200 after 30 s. (No wall-clock bound: a busy machine may take its time.)
             let slow = try await get(client, base + "/slow")
             #expect(slow.status == 503 && slow.bodyString.contains("too long"))
-            #expect(ContinuousClock.now - started < .seconds(20))
             #expect(cancelled.isSet)
             let refused = try await get(client, base + "/refused")
             #expect(refused.status == 403 && refused.bodyString == "no\n")
