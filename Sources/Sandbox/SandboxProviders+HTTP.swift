@@ -45,12 +45,6 @@ extension SandboxProviders {
         return failure
     }
 
-    /// The request body parsed as JSON, or nil when it is not JSON (RFC 8259, strictly).
-    static func jsonBody(_ request: Request) async throws -> JSONValue? {
-        let buffer = try await request.body.collect(upTo: maxBodySize)
-        return buffer.withUnsafeReadableBytes { try? JSONValue(parsing: $0) }
-    }
-
     /// The body bytes, or nil when it is longer than `limit`. The rest of a longer body is read
     /// and dropped, so the client's upload completes and the connection ends cleanly.
     static func boundedBody(_ request: Request, limit: Int) async throws -> [UInt8]? {

@@ -43,29 +43,8 @@ enum Timestamp {
 /// Identifiers in the providers' formats.
 enum Identifier {
     /// A Postmark MessageID: a lowercase random (version 4) UUID.
-    ///
-    /// Built from `SystemRandomNumberGenerator` (the getrandom system call): Foundation's `UUID()`
-    /// opened and read /dev/urandom on every call here, which showed in the delivery benchmark.
     static func postmarkMessageID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = (generator.next() as UInt64) & 0xFFFF_FFFF_FFFF_0FFF | 0x0000_0000_0000_4000  // version 4
-        let low = (generator.next() as UInt64) & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000  // RFC 4122 variant
-        return String(unsafeUninitializedCapacity: 36) { buffer in
-            let digits: StaticString = "0123456789abcdef"
-            var position = 0
-            for (word, range) in [(high, 0..<16), (low, 16..<32)] {
-                for nibble in range {
-                    if nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20 {
-                        buffer[position] = UInt8(ascii: "-")
-                        position += 1
-                    }
-                    let shift = UInt64(60 - 4 * (nibble - range.lowerBound))
-                    buffer[position] = digits.utf8Start[Int((word >> shift) & 0xF)]
-                    position += 1
-                }
-            }
-            return position
-        }
+        UUID().uuidString.lowercased()
     }
 
     /// A Twilio SID: the two-letter prefix and 32 lowercase hex digits.

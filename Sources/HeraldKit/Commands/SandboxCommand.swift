@@ -20,13 +20,21 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Address to bind (default 127.0.0.1).") var host = "127.0.0.1"
     @Option(name: .long, help: "Port (default 0: any free port).") var port = 0
     @Option(name: .long, help: "Delay before every API response, in milliseconds.") var delayMs = 0
+    @Flag(name: .long, inversion: .prefixedNo, help: "Keep accepted emails and SMS in memory (off: only the counters, for benchmarks).")
+    var record = true
+    @Option(name: .long, help: "Stop when process PID is no longer this process's parent (for a sandbox started by another command).")
+    var parentPid: Int32?
 
     func run() async throws {
         let logger = try global.makeLogger("herald.sandbox")
         let sandbox = SandboxProviders(configuration: .init(
-            host: host, port: port, responseDelay: .milliseconds(delayMs), logger: logger))
+            host: host, port: port, responseDelay: .milliseconds(delayMs), recordMessages: record, logger: logger))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: sandbox)]
+        if let parentPid {
+            services.append(.init(service: ParentWatch(parent: parentPid), successTerminationBehavior: .gracefullyShutdownGroup))
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: sandbox)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let running = await sandbox.waitUntilRunning()

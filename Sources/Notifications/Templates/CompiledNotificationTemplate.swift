@@ -9,29 +9,13 @@ public struct CompiledNotificationTemplate: Sendable {
     /// The tenant of the override, or `nil` for the default.
     public let tenantID: UUID?
 
-    private let subject: Field
-    private let htmlBody: Field
-    private let textBody: Field
-    private let smsBody: Field?
-
-    /// One parsed field, with the direct renderer for ``TemplateValue`` contexts when the
-    /// template allows it (see ``TemplateProgram``).
-    private struct Field: Sendable {
-        let template: MustacheTemplate
-        let program: TemplateProgram?
-
-        init(_ template: MustacheTemplate) {
-            self.template = template
-            self.program = TemplateProgram(template)
-        }
-
-        /// `plain` is the context converted for swift-mustache, made at most once per render.
-        func render(_ context: TemplateValue, plain: inout Any?) -> String {
-            if let program { return program.render(context) }
-            if plain == nil { plain = context.mustacheValue ?? [String: Any]() }
-            return self.template.render(plain ?? [String: Any]())
-        }
-    }
+    // Parsed once by swift-mustache and rendered through its public API; a ``TemplateValue``
+    // context is handed over as ``TemplateValue/mustacheContext``, which swift-mustache reads
+    // through its customisation protocols (`MustacheParent`, `MustacheSequence` …).
+    private let subject: MustacheTemplate
+    private let htmlBody: MustacheTemplate
+    private let textBody: MustacheTemplate
+    private let smsBody: MustacheTemplate?
 
     /// Put in front of non-HTML fields. It stands alone on its line, so Mustache removes the
     /// line entirely and the field renders exactly as written, only without HTML escaping.
@@ -40,16 +24,10 @@ public struct CompiledNotificationTemplate: Sendable {
     init(_ template: NotificationTemplate) throws {
         self.key = template.key
         self.tenantID = template.tenantID
-        self.subject = Field(try Self.parse(template.subject, field: "subject", html: false, of: template))
-        self.htmlBody = Field(try Self.parse(template.htmlBody, field: "htmlBody", html: true, of: template))
-        self.textBody = Field(try Self.parse(template.textBody, field: "textBody", html: false, of: template))
-        self.smsBody = try template.smsBody.map { Field(try Self.parse($0, field: "smsBody", html: false, of: template)) }
-    }
-
-    /// Whether every field renders ``TemplateValue`` contexts without swift-mustache's `Any`
-    /// walk (see ``TemplateProgram``); for tests.
-    var rendersDirectly: Bool {
-        [self.subject, self.htmlBody, self.textBody].allSatisfy { $0.program != nil } && self.smsBody.map { $0.program != nil } ?? true
+        self.subject = try Self.parse(template.subject, field: "subject", html: false, of: template)
+        self.htmlBody = try Self.parse(template.htmlBody, field: "htmlBody", html: true, of: template)
+        self.textBody = try Self.parse(template.textBody, field: "textBody", html: false, of: template)
+        self.smsBody = try template.smsBody.map { try Self.parse($0, field: "smsBody", html: false, of: template) }
     }
 
     /// Renders every field with `context`.
@@ -64,28 +42,18 @@ public struct CompiledNotificationTemplate: Sendable {
     }
 
     private func render(context: TemplateValue, sms: Bool) -> RenderedNotification {
-        var plain: Any?
-        let subject = self.subject.render(context, plain: &plain)
-        let htmlBody = self.htmlBody.render(context, plain: &plain)
-        let textBody = self.textBody.render(context, plain: &plain)
-        let smsBody = sms ? self.smsBody?.render(context, plain: &plain) : nil
+        // A null context renders like an empty object.
+        let root: Any = context.mustacheContext ?? [String: Any]()
+        let subject = self.subject.render(root)
+        let htmlBody = self.htmlBody.render(root)
+        let textBody = self.textBody.render(root)
+        let smsBody = sms ? self.smsBody?.render(root) : nil
         return RenderedNotification(
             subject: HeaderSanitizer.sanitize(subject),
             htmlBody: htmlBody,
             textBody: textBody,
-            smsBody: smsBody.map(Self.trimmed)
+            smsBody: smsBody.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         )
-    }
-
-    /// `text.trimmingCharacters(in: .whitespacesAndNewlines)`, skipping Foundation when both ends
-    /// are ASCII outside that set (tab, LF, VT, FF, CR and space are its only ASCII members).
-    static func trimmed(_ text: String) -> String {
-        func isKept(_ byte: UInt8?) -> Bool {
-            guard let byte else { return false }
-            return byte < 0x80 && byte != 0x20 && !(0x09...0x0D).contains(byte)
-        }
-        if isKept(text.utf8.first) && isKept(text.utf8.last) { return text }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Renders every field with a dictionary of plain Swift values. `nil` values (optionals boxed
@@ -116,10 +84,10 @@ public struct CompiledNotificationTemplate: Sendable {
 
     private func render(object: Any) -> RenderedNotification {
         RenderedNotification(
-            subject: HeaderSanitizer.sanitize(self.subject.template.render(object)),
-            htmlBody: self.htmlBody.template.render(object),
-            textBody: self.textBody.template.render(object),
-            smsBody: self.smsBody.map { $0.template.render(object).trimmingCharacters(in: .whitespacesAndNewlines) }
+            subject: HeaderSanitizer.sanitize(self.subject.render(object)),
+            htmlBody: self.htmlBody.render(object),
+            textBody: self.textBody.render(object),
+            smsBody: self.smsBody.map { $0.render(object).trimmingCharacters(in: .whitespacesAndNewlines) }
         )
     }
 

@@ -2,6 +2,7 @@ import Foundation
 
 /// CPU time (user + system) spent by this process and, when the benchmark started its own
 /// PostgreSQL, by that server's processes — read from `getrusage` and `/proc/<pid>/stat`.
+/// `RUSAGE_SELF` leaves out child processes, such as the sandbox of `herald bench delivery`.
 ///
 /// On a shared machine wall-clock throughput moves with whatever else runs; CPU seconds per
 /// item move much less, so benchmarks print both.
@@ -37,6 +38,11 @@ struct CPUMeter {
             if pid == postmaster || stat.parent == postmaster { total += stat.cpuTicks / ticks }
         }
         return total
+    }
+
+    /// CPU seconds (user + system) of process `pid` so far; nil when it is gone.
+    static func cpuSeconds(of pid: Int) -> Double? {
+        stat(pid).map { $0.cpuTicks / Double(sysconf(Int32(_SC_CLK_TCK))) }
     }
 
     /// Parent pid and utime + stime of `/proc/<pid>/stat` (fields 4, 14 and 15; the command name

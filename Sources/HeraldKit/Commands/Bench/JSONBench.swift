@@ -8,7 +8,6 @@ import Glibc
 #endif
 import HeraldJSON
 import Postgres
-import Sandbox
 
 /// `herald bench json`: the JSON work of one delivered email, Foundation (`JSONEncoder`,
 /// `JSONDecoder`) against HeraldJSON, measured side by side in one process.
@@ -65,10 +64,6 @@ struct JSONBench: AsyncParsableCommand {
                 name: "notification data -> TemplateValue (rich data, \(richData.text.utf8.count) B)",
                 foundation: { Self.memberCount(try? richData.decode(TemplateValue.self)) },
                 heraldJSON: { Self.memberCount(try? TemplateValue(parsingJSON: richData.text)) }),
-            BenchCase(
-                name: "sandbox: read POST /email body (\(requestBody.count) B)",
-                foundation: { PostmarkRequestReading.viaJSONDecoder(requestBody) ? 1 : 0 },
-                heraldJSON: { PostmarkRequestReading.viaHeraldJSON(requestBody) ? 1 : 0 }),
         ]
 
         var rows: [[String: Any]] = []
