@@ -32,7 +32,7 @@ public enum PostgresListenerEvent: Sendable, Hashable {
 ///
 /// A connection that only listens sends nothing, so a network that goes silent (a partition, a
 /// half-open connection after a NAT or firewall forgot it) would never be noticed: no error comes,
-/// and no notification either. So the listener asks the server `SELECT 1` every `pingInterval`
+/// and no notification either. So the listener repeats its `LISTEN` statements (an idempotent round trip) every `pingInterval`
 /// and reconnects when the answer has not come by the next one.
 public struct PostgresListener: Sendable {
     public let configuration: PostgresConfiguration
@@ -75,8 +75,10 @@ private final class ListenerDriver: @unchecked Sendable {
     var handle: OpaquePointer?
     var source: (any DispatchSourceRead)?
     var pinger: (any DispatchSourceTimer)?
-    /// Whether a `SELECT 1` is waiting for its answer.
+    /// Whether a ping is waiting for its answer.
     var pingOutstanding = false
+    /// The LISTEN statements of this connection, joined; re-sent as the ping (see `ping()`).
+    var listenStatements = ""
     var stopped = false
     var delay: Duration
 
@@ -102,10 +104,12 @@ private final class ListenerDriver: @unchecked Sendable {
             return
         }
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        var statements: [String] = []
         for channel in listener.channels {
             guard let quoted = PQescapeIdentifier(handle, channel, channel.utf8.count) else { continue }
             let statement = "LISTEN " + String(cString: quoted)
             PQfreemem(quoted)
+            statements.append(statement)
             let result = PQexec(handle, statement)
             let ok = PQresultStatus(result) == PGRES_COMMAND_OK
             PQclear(result)
@@ -116,6 +120,7 @@ private final class ListenerDriver: @unchecked Sendable {
             }
         }
         self.handle = handle
+        listenStatements = statements.joined(separator: "; ")
         delay = listener.reconnectDelay
         let source = DispatchSource.makeReadSource(fileDescriptor: PQsocket(handle), queue: queue)
         source.setEventHandler { [unowned self] in self.readable() }
@@ -131,7 +136,7 @@ private final class ListenerDriver: @unchecked Sendable {
         continuation.yield(.listening)
     }
 
-    /// Sends a `SELECT 1`, or gives up on the connection when the last one was never answered.
+    /// Sends a ping (the LISTEN statements again), or gives up on the connection when the last one was never answered.
     private func ping() {
         guard let handle else { return }
         if pingOutstanding {
@@ -140,7 +145,10 @@ private final class ListenerDriver: @unchecked Sendable {
             scheduleReconnect(reason: "no answer to a ping")
             return
         }
-        guard PQsendQuery(handle, "SELECT 1") == 1 else {
+        // The ping repeats the LISTEN statements rather than `SELECT 1`: LISTEN on a channel
+        // already listened to does nothing, and `pg_stat_activity.query` keeps saying what this
+        // connection is for (the console and operators count workers by it).
+        guard PQsendQuery(handle, listenStatements.isEmpty ? "SELECT 1" : listenStatements) == 1 else {
             teardown()
             scheduleReconnect(reason: "ping could not be sent")
             return
