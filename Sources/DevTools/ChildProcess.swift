@@ -91,7 +91,7 @@ public final class ChildProcess: Sendable {
         if let status = reaped.withLock({ $0 }) { return status }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { return reaped.withLock { $0 } ?? -1 }
+            if errno != EINTR { return statusReapedElsewhere() }
         }
         let decoded = Self.decode(status)
         reaped.withLock { $0 = decoded }
@@ -102,10 +102,24 @@ public final class ChildProcess: Sendable {
     public func exitStatusIfExited() -> Int32? {
         if let status = reaped.withLock({ $0 }) { return status }
         var status: Int32 = 0
-        guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+        let result = waitpid(pid, &status, WNOHANG)
+        if result < 0 && errno == ECHILD { return statusReapedElsewhere() }
+        guard result == pid else { return nil }
         let decoded = Self.decode(status)
         reaped.withLock { $0 = decoded }
         return decoded
+    }
+
+    /// The status stored by whichever caller's `waitpid` reaped the child (ECHILD here): that
+    /// caller stores it right after its `waitpid` returns, so wait for it briefly rather than
+    /// report -1. Seen as a spurious exit status -1 when the test registry pruned exited children
+    /// while a test was waiting on one.
+    private func statusReapedElsewhere() -> Int32 {
+        for _ in 0..<5_000 {
+            if let status = reaped.withLock({ $0 }) { return status }
+            usleep(1_000)
+        }
+        return -1
     }
 
     private static func decode(_ status: Int32) -> Int32 {
