@@ -72,17 +72,26 @@ public struct TestDatabase: Sendable {
     }
 }
 
-/// Runs `body` with a fresh database and drops it afterwards, also when `body` throws.
+/// Runs `body` with a fresh database and drops it afterwards, also when `body` throws. Waits for
+/// one of `TestDatabaseSlots.shared` first, so a parallel run cannot exhaust the cluster's connections.
 public func withTestDatabase<T: Sendable>(
     _ label: String = "t", _ body: (TestDatabase) async throws -> T
 ) async throws -> T {
-    let database = try await TestDatabase.create(label)
+    await TestDatabaseSlots.shared.acquire()
     do {
-        let value = try await body(database)
+        let database = try await TestDatabase.create(label)
+        let value: T
+        do {
+            value = try await body(database)
+        } catch {
+            await database.drop()
+            throw error
+        }
         await database.drop()
+        await TestDatabaseSlots.shared.release()
         return value
     } catch {
-        await database.drop()
+        await TestDatabaseSlots.shared.release()
         throw error
     }
 }

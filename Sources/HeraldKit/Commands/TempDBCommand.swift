@@ -56,7 +56,31 @@ struct TempDBCommand: AsyncParsableCommand {
             throw ExitCode.success
         }
         let status = try await runChild(executable, Array(argv.dropFirst()), environment: environment)
-        if status != 0 { throw ExitCode(status) }
+        if status != 0 {
+            Self.reportServerTrouble(server.serverLog)
+            throw ExitCode(status)
+        }
+    }
+
+    /// After a failed command, prints what the server itself refused or crashed on (`FATAL`,
+    /// `PANIC`: too many clients, out of memory, …), counted per message: the cluster and its log
+    /// are removed on exit, and a CI log is the only place such a cause can still be seen.
+    static func reportServerTrouble(_ log: String) {
+        var counts: [String: Int] = [:]
+        var order: [String] = []
+        for line in log.split(separator: "\n") {
+            guard let range = line.range(of: "FATAL:") ?? line.range(of: "PANIC:") else { continue }
+            let message = String(line[range.lowerBound...])
+            if counts[message] == nil { order.append(message) }
+            counts[message, default: 0] += 1
+        }
+        // Tests end connections on purpose (terminated backends, dropped databases): those are noise.
+        let expected = ["terminating connection due to administrator command", "does not exist"]
+        let report = order.filter { message in !expected.contains { message.contains($0) } }
+        guard !report.isEmpty else { return }
+        var text = "herald tempdb: the PostgreSQL server log has \(report.count) FATAL/PANIC message(s):\n"
+        for message in report.prefix(20) { text += "  \(counts[message]!)× \(message)\n" }
+        FileHandle.standardError.write(Data(text.utf8))
     }
 
     static func executablePath() -> String {
