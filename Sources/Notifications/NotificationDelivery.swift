@@ -3,8 +3,8 @@ public import Postgres
 public import Providers
 public import Queue
 
-/// Wires notification delivery together: the four handlers and the digest scheduler, sharing one
-/// store, template cache and provider clients.
+/// Wires notification delivery together: the router, the channels' handlers and the digest
+/// scheduler, sharing one store, template cache and provider clients.
 public struct NotificationDelivery: Sendable {
     public let configuration: NotificationDeliveryConfiguration
     public let pool: PostgresPool
@@ -28,25 +28,21 @@ public struct NotificationDelivery: Sendable {
         self.logger = logger
     }
 
-    /// `notification.route`, `email.send`, `digest.build`, and `sms.send` when Twilio is configured.
+    /// The channels, in route order: email, then SMS (when Twilio is configured).
+    public var channels: [any NotificationChannel] {
+        BuiltInChannels.all(configuration: configuration, postmark: postmark, additionalPostmarkClients: additionalPostmarkClients, twilio: twilio)
+    }
+
+    /// `notification.route`, and each channel's handlers: `email.send` and `digest.build`, and
+    /// `sms.send` when Twilio is configured.
     public func handlers() -> [any JobHandler] {
-        let store = NotificationStore(pool: pool)
-        let resolver = ProviderOutcomeResolver(suppressions: SuppressionList(pool: pool))
-        let email = EmailNotificationService(
-            store: store, postmark: postmark, resolver: resolver, templates: templates, configuration: configuration, logger: logger,
-            additionalPostmarkClients: additionalPostmarkClients)
-        var handlers: [any JobHandler] = [
-            NotificationRouter(store: store, configuration: configuration, logger: logger, email: email),
-            email,
-            DigestBuilder(
-                store: DigestStore(pool: pool), sender: PostmarkSendCoalescer(client: postmark, window: configuration.digestBatchWindow),
-                messageStream: postmark.configuration.messageStream, resolver: resolver, templates: templates,
-                configuration: configuration, logger: logger),
-        ]
-        if let twilio {
-            handlers.append(SMSNotificationService(store: store, twilio: twilio, resolver: resolver, templates: templates, logger: logger))
-        }
-        return handlers
+        let channels = self.channels
+        let context = ChannelContext(
+            store: NotificationStore(pool: pool), resolver: ProviderOutcomeResolver(suppressions: SuppressionList(pool: pool)),
+            templates: templates, configuration: configuration, logger: logger)
+        let email = channels.lazy.compactMap { $0 as? EmailChannel }.first?.service(context)
+        return [NotificationRouter(store: context.store, configuration: configuration, logger: logger, channels: channels, email: email)]
+            + channels.flatMap { $0.handlers(context) }
     }
 
     /// The leader-only tasks: the ``DigestScheduler``.

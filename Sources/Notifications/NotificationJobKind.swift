@@ -3,13 +3,10 @@ public import Postgres
 public import Queue
 
 /// The job kinds of notification delivery, as stored in `herald_jobs.kind`, and their arguments.
+/// Each channel declares its own send kind in its folder (`email.send`, `sms.send`).
 public enum NotificationJobKind {
     /// Routes one notification (enqueued by the `notifications` insert trigger). Args: ``NotificationArgs``.
     public static let route = "notification.route"
-    /// Sends one notification's immediate email. Args: ``NotificationArgs``.
-    public static let emailSend = "email.send"
-    /// Sends one notification's SMS. Args: ``SMSArgs``.
-    public static let smsSend = "sms.send"
     /// Builds and sends one user's digest for one period. Args: ``DigestArgs``.
     public static let digestBuild = "digest.build"
 
@@ -35,23 +32,6 @@ public enum NotificationJobKind {
                 if body.utf8.count == 36, let id = UUID(uuidString: String(body)) { return NotificationArgs(notificationID: id) }
             }
             return try args.decode(NotificationArgs.self)
-        }
-    }
-
-    /// `{"notification_id": "<uuid>", "to": "+E164"}`: the number routing chose.
-    public struct SMSArgs: JobArguments, Codable, Hashable {
-        public var notificationID: UUID
-        public var to: String
-        public init(notificationID: UUID, to: String) {
-            self.notificationID = notificationID
-            self.to = to
-        }
-        enum CodingKeys: String, CodingKey { case notificationID = "notification_id", to }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(notificationID.lowercasedString, forKey: .notificationID)
-            try container.encode(to, forKey: .to)
         }
     }
 

@@ -4,18 +4,19 @@ import Postgres
 import Providers
 public import Queue
 
-/// Handles `notification.route`: reads the notification and its user's preferences, applies
-/// ``RoutingPolicy``, records `routed_at`, `route` and `skip_reason`, and enqueues the follow-up
-/// jobs in the same transaction.
+/// Handles `notification.route`: reads the notification and its user's preferences, asks each
+/// ``NotificationChannel`` in turn (email, then SMS) what it does with it, records `routed_at`,
+/// `route` and `skip_reason`, and enqueues the channels' jobs in the same transaction.
 ///
-/// | decision | `route` | jobs |
+/// | channels' answers | `route` | jobs |
 /// |---|---|---|
 /// | urgent/high | `email`, `email+sms`, or `sms` (no address) / `none` | `email.send` (unique per notification), `sms.send` when SMS applies |
 /// | normal/low, daily/weekly/monthly | `digest:<frequency>` | none now: the digest scheduler picks it up |
 /// | normal/low, never | `none`, skip `digest_never` | none |
 ///
-/// Missing data is recorded, never a crash: no preferences row → `no_preferences`; no address →
-/// `no_email`; SMS on without a usable phone → `no_phone` / `invalid_phone`; Twilio not configured →
+/// `route` joins the parts of the channels that route the notification with `+` (`none` when none
+/// does); `skip_reason` joins `no_preferences` (no preferences row: the table's defaults apply)
+/// and the channels' reasons with `,`: `no_email`, `no_phone` / `invalid_phone`,
 /// `sms_not_configured`. A notification routed before (a retried or duplicated job) is left alone;
 /// a deleted one cancels the job.
 ///
@@ -33,15 +34,17 @@ public import Queue
 public struct NotificationRouter: JobHandler {
     public let kind = NotificationJobKind.route
     let store: NotificationStore
+    let channels: [any NotificationChannel]
     let configuration: NotificationDeliveryConfiguration
     let logger: Logger
     /// Makes the inline first attempt; nil routes every email through an `email.send` job.
     let email: EmailNotificationService?
-    private let policy = RoutingPolicy()
 
+    /// A router over `channels` (default: the built-in channels as `configuration` routes them).
     public init(store: NotificationStore, configuration: NotificationDeliveryConfiguration, logger: Logger,
-                email: EmailNotificationService? = nil) {
+                channels: [any NotificationChannel]? = nil, email: EmailNotificationService? = nil) {
         self.store = store
+        self.channels = channels ?? BuiltInChannels.routing(configuration: configuration)
         self.configuration = configuration
         self.logger = logger
         self.email = email
@@ -54,7 +57,7 @@ public struct NotificationRouter: JobHandler {
         }
         let input = inputs.routing
         if input.routedAt != nil { return .completed }
-        let plan = Self.plan(input, policy: policy, configuration: configuration)
+        let plan = Self.plan(input, channels: channels)
         if configuration.inlineFirstEmailAttempt, let email, let delivery = inputs.delivery, plan.jobs.count == 1, plan.jobs[0].kind == NotificationJobKind.emailSend {
             return try await routeSendingEmail(input, delivery: delivery, plan: plan, email: email)
         }
@@ -89,51 +92,30 @@ public struct NotificationRouter: JobHandler {
 
     /// What routing does for `input` (pure; exposed for tests).
     public struct Plan: Sendable {
+        /// `notifications.route`.
         public var route: String
+        /// The `skip_reason` codes, in order.
         public var skipReasons: [String]
+        /// The jobs to enqueue with the route.
         public var jobs: [JobRequest]
+        /// Each channel's answer, by channel name, for logs and tests.
+        public var channels: [String: ChannelRoute]
     }
 
-    /// The routing plan: the route label, the skip reasons and the jobs to enqueue.
-    public static func plan(_ input: NotificationRoutingInput, policy: RoutingPolicy = RoutingPolicy(),
-                            configuration: NotificationDeliveryConfiguration) -> Plan {
-        let decision = policy.route(
-            priority: input.priority, digestFrequency: input.digestFrequency, smsEnabled: input.smsEnabled, phone: input.phone)
-        var reasons: [String] = []
-        if !input.hasPreferences { reasons.append("no_preferences") }
-        let id = input.id.lowercasedString
-        let args = PostgresJSONArgs.notification(id)
-        var channels: [String] = []
+    /// The routing plan: each channel's answer, joined into the route label, the skip reasons and
+    /// the jobs to enqueue.
+    public static func plan(_ input: NotificationRoutingInput, channels: [any NotificationChannel]) -> Plan {
+        var routes: [String] = []
+        var reasons: [String] = input.hasPreferences ? [] : ["no_preferences"]
         var jobs: [JobRequest] = []
-        switch decision.email {
-        case .immediate:
-            if let email = input.email, !email.isEmpty {
-                channels.append("email")
-                jobs.append(JobRequest(kind: NotificationJobKind.emailSend, args: args, queue: configuration.queue,
-                                       priority: input.priority.queuePriority, uniqueKey: "email.send:\(id)"))
-            } else {
-                reasons.append("no_email")
-            }
-        case .digest(let frequency):
-            if let email = input.email, !email.isEmpty {
-                channels.append("digest:\(frequency.rawValue)")
-            } else {
-                reasons.append("no_email")
-            }
-        case .none:
-            reasons.append("digest_never")
+        var answers: [String: ChannelRoute] = [:]
+        for channel in channels {
+            let answer = channel.route(input)
+            answers[channel.name] = answer
+            if let route = answer.route { routes.append(route) }
+            if let job = answer.job { jobs.append(job) }
+            reasons.append(contentsOf: answer.skipReasons)
         }
-        if decision.sms, let number = decision.smsNumber {
-            if configuration.smsEnabled {
-                channels.append("sms")
-                jobs.append(JobRequest(kind: NotificationJobKind.smsSend, args: PostgresJSONArgs.sms(id, to: number.e164),
-                                       queue: configuration.queue, priority: input.priority.queuePriority, uniqueKey: "sms.send:\(id)"))
-            } else {
-                reasons.append("sms_not_configured")
-            }
-        } else if input.priority.isImmediate, input.smsEnabled {
-            reasons.append(input.phone == nil ? "no_phone" : "invalid_phone")
-        }
-        return Plan(route: channels.isEmpty ? "none" : channels.joined(separator: "+"), skipReasons: reasons, jobs: jobs)
+        return Plan(route: routes.isEmpty ? "none" : routes.joined(separator: "+"), skipReasons: reasons, jobs: jobs, channels: answers)
     }
 }

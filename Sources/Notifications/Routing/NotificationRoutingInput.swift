@@ -1,7 +1,7 @@
 public import Foundation
 
-/// What `notification.route` reads: the notification and its user's preferences (absent when the
-/// user has no `notification_preferences` row).
+/// What `notification.route` reads: the notification and its user's preferences row, which each
+/// channel reads its own columns from.
 public struct NotificationRoutingInput: Sendable, Hashable {
     public var id: UUID
     public var tenantID: UUID
@@ -10,8 +10,17 @@ public struct NotificationRoutingInput: Sendable, Hashable {
     public var routedAt: Date?
     /// False when the user has no preferences row (then the table's defaults apply: daily digest, no SMS, no address).
     public var hasPreferences: Bool
-    public var email: String?
-    public var phone: String?
-    public var smsEnabled: Bool
-    public var digestFrequency: DigestFrequency
+    /// The user's `notification_preferences` columns (empty without a row).
+    public var preferences: ChannelPreferences
+
+    public init(id: UUID, tenantID: UUID, userID: UUID, priority: NotificationPriority, routedAt: Date? = nil,
+                hasPreferences: Bool, preferences: ChannelPreferences) {
+        self.id = id
+        self.tenantID = tenantID
+        self.userID = userID
+        self.priority = priority
+        self.routedAt = routedAt
+        self.hasPreferences = hasPreferences
+        self.preferences = preferences
+    }
 }

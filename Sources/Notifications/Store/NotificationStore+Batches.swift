@@ -1,4 +1,5 @@
 import Foundation
+import HeraldJSON
 import Postgres
 import Queue
 
@@ -53,17 +54,15 @@ extension NotificationStore {
     }
 
     static func routingInput(from row: PostgresRow) throws -> NotificationRoutingInput {
-        NotificationRoutingInput(
+        let preferences = try row.decode(PostgresJSON?.self, column: "preferences")
+        return NotificationRoutingInput(
             id: try row.decode(UUID.self, column: "id"),
             tenantID: try row.decode(UUID.self, column: "tenant_id"),
             userID: try row.decode(UUID.self, column: "user_id"),
             priority: NotificationPriority(rawValue: try row.decode(String.self, column: "priority")) ?? .normal,
             routedAt: try row.decode(Date?.self, column: "routed_at"),
-            hasPreferences: try row.decode(Bool.self, column: "has_preferences"),
-            email: try row.decode(String?.self, column: "email"),
-            phone: try row.decode(String?.self, column: "phone"),
-            smsEnabled: try row.decode(Bool.self, column: "sms_enabled"),
-            digestFrequency: DigestFrequency(rawValue: try row.decode(String.self, column: "digest_frequency")) ?? .daily)
+            hasPreferences: preferences != nil,
+            preferences: try preferences.map { ChannelPreferences(json: try JSONValue(parsing: $0.text)) } ?? ChannelPreferences())
     }
 
     /// The routing input and, for an urgent or high notification, the delivery input, in one
@@ -76,8 +75,7 @@ extension NotificationStore {
         let gate = deliveryOnlyWhenImmediate ? "n.priority IN ('urgent', 'high')" : "true"
         return """
             SELECT n.id, n.tenant_id, n.user_id, n.type, n.priority, n.data, n.created_at, n.email_sent_at, n.sms_sent_at, n.routed_at,
-                   p.user_id IS NOT NULL AS has_preferences, p.email, p.name AS recipient_name, p.phone, coalesce(p.sms_enabled, false) AS sms_enabled,
-                   coalesce(p.digest_frequency, 'daily') AS digest_frequency,
+                   to_jsonb(p) - 'user_id' AS preferences, p.email, p.name AS recipient_name,
                    coalesce(EXISTS (SELECT 1 FROM email_suppressions e WHERE e.email = lower(p.email)), false) AS suppressed,
                    s.email_signature, s.from_email, s.from_name, \(templateColumns)
               FROM notifications n

@@ -1,4 +1,5 @@
 public import Foundation
+import HeraldJSON
 public import Postgres
 public import Queue
 
@@ -84,20 +85,23 @@ public struct NotificationStore: Sendable {
 
     // MARK: Templates
 
+    /// The template row's identity and its sources: every text column but the key, as jsonb, so
+    /// a column a channel's migration adds reaches the renderer with no change here.
     static let templateColumns =
         "t.id AS template_id, t.updated_at AS template_updated_at, t.key AS template_key, t.tenant_id AS template_tenant_id, "
-        + "t.subject AS template_subject, t.html_body AS template_html, t.text_body AS template_text, t.sms_body AS template_sms"
+        + "CASE WHEN t.id IS NOT NULL THEN to_jsonb(t) - 'id' - 'key' - 'tenant_id' - 'updated_at' END AS template_sources"
 
     static func template(from row: PostgresRow) throws -> StoredTemplate? {
         guard let id = try row.decode(UUID?.self, column: "template_id") else { return nil }
+        var sources: [String: String] = [:]
+        for (column, value) in try JSONValue(parsing: try row.decode(PostgresJSON.self, column: "template_sources").text).objectMembers ?? [] {
+            if case .string(let source) = value { sources[column] = source }
+        }
         return StoredTemplate(
             id: id, updatedAt: try row.decode(Date.self, column: "template_updated_at"),
             template: NotificationTemplate(
                 key: try row.decode(String.self, column: "template_key"),
                 tenantID: try row.decode(UUID?.self, column: "template_tenant_id"),
-                subject: try row.decode(String.self, column: "template_subject"),
-                htmlBody: try row.decode(String.self, column: "template_html"),
-                textBody: try row.decode(String.self, column: "template_text"),
-                smsBody: try row.decode(String?.self, column: "template_sms")))
+                sources: sources))
     }
 }

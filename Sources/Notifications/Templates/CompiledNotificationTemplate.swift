@@ -2,7 +2,7 @@ public import Foundation
 import Mail
 import Mustache
 
-/// A ``NotificationTemplate`` whose fields are parsed and ready to render any number of times.
+/// A ``NotificationTemplate`` whose columns are parsed and ready to render any number of times.
 public struct CompiledNotificationTemplate: Sendable {
     /// The template's key.
     public let key: String
@@ -12,55 +12,56 @@ public struct CompiledNotificationTemplate: Sendable {
     // Parsed once by swift-mustache and rendered through its public API; a ``TemplateValue``
     // context is handed over as ``TemplateValue/mustacheContext``, which swift-mustache reads
     // through its customisation protocols (`MustacheParent`, `MustacheSequence` …).
-    private let subject: MustacheTemplate
-    private let htmlBody: MustacheTemplate
-    private let textBody: MustacheTemplate
-    private let smsBody: MustacheTemplate?
+    private let fields: [String: (template: MustacheTemplate, output: TemplateField.Output)]
 
     /// Put in front of non-HTML fields. It stands alone on its line, so Mustache removes the
     /// line entirely and the field renders exactly as written, only without HTML escaping.
     private static let textPragma = "{{% CONTENT_TYPE: TEXT}}\n"
 
-    init(_ template: NotificationTemplate) throws {
+    /// Parses every source of `template`; `outputs` says how each column is treated (a column
+    /// not listed is plain text).
+    init(_ template: NotificationTemplate, outputs: [String: TemplateField.Output]) throws {
         self.key = template.key
         self.tenantID = template.tenantID
-        self.subject = try Self.parse(template.subject, field: "subject", html: false, of: template)
-        self.htmlBody = try Self.parse(template.htmlBody, field: "htmlBody", html: true, of: template)
-        self.textBody = try Self.parse(template.textBody, field: "textBody", html: false, of: template)
-        self.smsBody = try template.smsBody.map { try Self.parse($0, field: "smsBody", html: false, of: template) }
+        var fields: [String: (template: MustacheTemplate, output: TemplateField.Output)] = [:]
+        for (column, source) in template.sources {
+            let output = outputs[column] ?? .text
+            fields[column] = (try Self.parse(source, field: column, html: output == .html, of: template), output)
+        }
+        self.fields = fields
     }
 
-    /// Renders every field with `context`.
+    /// Renders every column with `context`.
     public func render(context: TemplateValue) -> RenderedNotification {
-        self.render(context: context, sms: true)
+        self.render(context: context, columns: nil)
     }
 
-    /// Renders the subject and both bodies with `context`, exactly as ``render(context:)`` does,
-    /// but not the SMS body (`smsBody` is `nil`): what an email needs.
-    public func renderEmail(context: TemplateValue) -> RenderedNotification {
-        self.render(context: context, sms: false)
-    }
-
-    private func render(context: TemplateValue, sms: Bool) -> RenderedNotification {
+    /// Renders only `columns` (those the template has) with `context`, exactly as
+    /// ``render(context:)`` renders them: what one channel needs.
+    public func render(context: TemplateValue, columns: [String]?) -> RenderedNotification {
         // A null context renders like an empty object.
-        let root: Any = context.mustacheContext ?? [String: Any]()
-        let subject = self.subject.render(root)
-        let htmlBody = self.htmlBody.render(root)
-        let textBody = self.textBody.render(root)
-        let smsBody = sms ? self.smsBody?.render(root) : nil
-        return RenderedNotification(
-            subject: HeaderSanitizer.sanitize(subject),
-            htmlBody: htmlBody,
-            textBody: textBody,
-            smsBody: smsBody.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        )
+        self.render(root: context.mustacheContext ?? [String: Any](), columns: columns)
     }
 
-    /// Renders every field with a dictionary of plain Swift values. `nil` values (optionals boxed
+    /// Renders every column with a dictionary of plain Swift values. `nil` values (optionals boxed
     /// in `Any`) are treated like missing keys, as in a ``TemplateValue`` context, instead of
     /// rendering as "nil".
     public func render(context: [String: Any]) -> RenderedNotification {
-        self.render(object: Self.removingNils(context) ?? [String: Any]())
+        self.render(root: Self.removingNils(context) ?? [String: Any](), columns: nil)
+    }
+
+    private func render(root: Any, columns: [String]?) -> RenderedNotification {
+        var rendered: [String: String] = [:]
+        for column in columns ?? Array(fields.keys) {
+            guard let field = fields[column] else { continue }
+            let text = field.template.render(root)
+            switch field.output {
+            case .html, .text: rendered[column] = text
+            case .headerLine: rendered[column] = HeaderSanitizer.sanitize(text)
+            case .trimmedText: rendered[column] = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+        }
+        return RenderedNotification(fields: rendered)
     }
 
     private static func removingNils(_ value: Any) -> Any? {
@@ -80,15 +81,6 @@ public struct CompiledNotificationTemplate: Sendable {
             return array.map { Self.removingNils($0) ?? NSNull() }
         }
         return value
-    }
-
-    private func render(object: Any) -> RenderedNotification {
-        RenderedNotification(
-            subject: HeaderSanitizer.sanitize(self.subject.render(object)),
-            htmlBody: self.htmlBody.render(object),
-            textBody: self.textBody.render(object),
-            smsBody: self.smsBody.map { $0.render(object).trimmingCharacters(in: .whitespacesAndNewlines) }
-        )
     }
 
     private static func parse(_ source: String, field: String, html: Bool, of template: NotificationTemplate) throws -> MustacheTemplate {

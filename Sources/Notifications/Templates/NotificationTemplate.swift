@@ -3,28 +3,23 @@ import Mail
 
 /// A row of the NotificationTemplate model: the Mustache sources of one notification kind, either
 /// the default (`tenantID == nil`) or one tenant's override.
-public struct NotificationTemplate: Sendable, Hashable, Codable {
+///
+/// The sources are keyed by their `notification_templates` column (`subject`, `html_body`,
+/// `text_body`, `sms_body`, and whatever a new channel's migration adds): each channel renders its
+/// own columns (``NotificationChannel/templateFields``). A column that is NULL is absent.
+public struct NotificationTemplate: Sendable, Hashable {
     /// The template key, e.g. `task.assigned`.
     public var key: String
     /// The tenant whose override this is, or `nil` for the default template.
     public var tenantID: UUID?
-    /// The subject source (rendered without HTML escaping).
-    public var subject: String
-    /// The HTML body source (variables HTML-escaped).
-    public var htmlBody: String
-    /// The plain-text body source (rendered without HTML escaping).
-    public var textBody: String
-    /// The SMS body source (rendered without HTML escaping), if this notification has one.
-    public var smsBody: String?
+    /// The Mustache source of each non-NULL column, by column name.
+    public var sources: [String: String]
 
-    /// Creates a template.
-    public init(key: String, tenantID: UUID? = nil, subject: String, htmlBody: String, textBody: String, smsBody: String? = nil) {
+    /// Creates a template from its sources by column.
+    public init(key: String, tenantID: UUID? = nil, sources: [String: String]) {
         self.key = key
         self.tenantID = tenantID
-        self.subject = subject
-        self.htmlBody = htmlBody
-        self.textBody = textBody
-        self.smsBody = smsBody
+        self.sources = sources
     }
 
     /// The template to use for `key` and `tenantID`: the tenant's override if one exists, else the

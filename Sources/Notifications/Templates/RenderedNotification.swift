@@ -1,19 +1,12 @@
-/// The output of ``TemplateRenderer``: subject, bodies and SMS text of one notification.
+/// The output of a ``CompiledNotificationTemplate``: each rendered column, by column name, after
+/// its field's treatment (HTML escaping, a header line, trimming: ``TemplateField/Output``).
 public struct RenderedNotification: Sendable, Hashable {
-    /// The subject, on one line (line breaks from the template or data became spaces).
-    public var subject: String
-    /// The HTML body; variables were HTML-escaped.
-    public var htmlBody: String
-    /// The plain-text body; variables were inserted verbatim.
-    public var textBody: String
-    /// The SMS text, trimmed; `nil` when the template has no SMS body.
-    public var smsBody: String?
+    /// The rendered text of each column that was rendered.
+    public var fields: [String: String]
 
-    /// Creates a rendered notification.
-    public init(subject: String, htmlBody: String, textBody: String, smsBody: String?) {
-        self.subject = subject
-        self.htmlBody = htmlBody
-        self.textBody = textBody
-        self.smsBody = smsBody
-    }
+    /// Creates a rendered notification from its fields.
+    public init(fields: [String: String]) { self.fields = fields }
+
+    /// The rendered text of `column`, or nil when the template has no such column or it was not rendered.
+    public subscript(column: String) -> String? { fields[column] }
 }

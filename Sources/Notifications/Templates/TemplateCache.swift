@@ -12,10 +12,14 @@ public final class TemplateCache: Sendable {
 
     private let entries = Mutex<[Key: CompiledNotificationTemplate]>([:])
     private let capacity: Int
-    private let renderer = TemplateRenderer()
+    private let renderer: TemplateRenderer
 
-    /// Creates a cache holding up to `capacity` template versions (default 1,000).
-    public init(capacity: Int = 1_000) { self.capacity = max(1, capacity) }
+    /// Creates a cache holding up to `capacity` template versions (default 1,000), compiling with
+    /// `renderer` (default: the built-in channels' fields).
+    public init(capacity: Int = 1_000, renderer: TemplateRenderer = TemplateRenderer()) {
+        self.capacity = max(1, capacity)
+        self.renderer = renderer
+    }
 
     /// The compiled template, parsing it on first use.
     /// - Throws: `DeliveryError` `.templateSyntax`.

@@ -89,12 +89,12 @@ struct TemplateRendererTests {
     }
 
     @Test(
-        "Syntax errors are DeliveryErrors naming template, field, line and column",
+        "Syntax errors are DeliveryErrors naming template, column (as in notification_templates), line and column number",
         arguments: [
-            (NotificationTemplate(key: "bad.html", subject: "ok", htmlBody: "<p>\n{{#items}}\n<li>{{.}}</li>\n{{/itemz}}", textBody: ""), "htmlBody", "line 4"),
-            (NotificationTemplate(key: "bad.text", subject: "ok", htmlBody: "", textBody: "line one\nline two {{name"), "textBody", "line 2"),
-            (NotificationTemplate(key: "bad.subject", subject: "{{#open}}never closed", htmlBody: "", textBody: ""), "subject", "line 1"),
-            (NotificationTemplate(key: "bad.sms", subject: "", htmlBody: "", textBody: "", smsBody: "{{% CONTENT_TYPE: PDF}}"), "smsBody", "unknown pragma"),
+            (NotificationTemplate(key: "bad.html", subject: "ok", htmlBody: "<p>\n{{#items}}\n<li>{{.}}</li>\n{{/itemz}}", textBody: ""), "html_body:", "line 4"),
+            (NotificationTemplate(key: "bad.text", subject: "ok", htmlBody: "", textBody: "line one\nline two {{name"), "text_body:", "line 2"),
+            (NotificationTemplate(key: "bad.subject", subject: "{{#open}}never closed", htmlBody: "", textBody: ""), "subject:", "line 1"),
+            (NotificationTemplate(key: "bad.sms", subject: "", htmlBody: "", textBody: "", smsBody: "{{% CONTENT_TYPE: PDF}}"), "sms_body:", "unknown pragma"),
         ]
     )
     func syntaxErrors(template: NotificationTemplate, field: String, fragment: String) {
@@ -122,10 +122,10 @@ struct TemplateRendererTests {
         let unrelated = NotificationTemplate(key: "task.done", tenantID: tenant, subject: "unrelated", htmlBody: "", textBody: "")
         let all = [otherOverride, defaultTemplate, unrelated, override]
 
-        #expect(NotificationTemplate.select(key: "task.assigned", tenantID: tenant, from: all)?.subject == "override")
-        #expect(NotificationTemplate.select(key: "task.assigned", tenantID: UUID(), from: all)?.subject == "default")
-        #expect(NotificationTemplate.select(key: "task.assigned", tenantID: nil, from: all)?.subject == "default")
-        #expect(NotificationTemplate.select(key: "task.assigned", tenantID: otherTenant, from: [otherOverride])?.subject == "other")
+        #expect(NotificationTemplate.select(key: "task.assigned", tenantID: tenant, from: all)?.sources["subject"] == "override")
+        #expect(NotificationTemplate.select(key: "task.assigned", tenantID: UUID(), from: all)?.sources["subject"] == "default")
+        #expect(NotificationTemplate.select(key: "task.assigned", tenantID: nil, from: all)?.sources["subject"] == "default")
+        #expect(NotificationTemplate.select(key: "task.assigned", tenantID: otherTenant, from: [otherOverride])?.sources["subject"] == "other")
         #expect(NotificationTemplate.select(key: "task.assigned", tenantID: tenant, from: [otherOverride]) == nil)
         #expect(NotificationTemplate.select(key: "task.done", tenantID: nil, from: all) == nil)
         #expect { try NotificationTemplate.require(key: "missing", tenantID: tenant, from: all) } throws: { error in

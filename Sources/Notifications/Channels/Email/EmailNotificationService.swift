@@ -106,7 +106,7 @@ public struct EmailNotificationService: JobHandler {
         guard let stored = input.template else {
             throw DeliveryError(code: .templateNotFound, message: "no notification template '\(input.type)' nor 'default'")
         }
-        let rendered = try templates.compiled(stored).renderEmail(context: Self.context(input))
+        let rendered = try templates.compiled(stored).render(context: Self.context(input), columns: EmailChannel.fields.map(\.column))
         let built = EmailComposer.build(EmailEnvelope(
             kind: .notification,
             from: try EmailAddress(input.fromEmail ?? configuration.defaultFromEmail, name: input.fromName ?? configuration.defaultFromName),

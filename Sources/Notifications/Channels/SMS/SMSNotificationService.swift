@@ -48,7 +48,7 @@ public struct SMSNotificationService: JobHandler {
         guard let stored = input.template else { return .fail(reason: "no notification template '\(input.type)' nor 'default'") }
         let rendered: RenderedNotification
         do {
-            rendered = try templates.compiled(stored).render(context: EmailNotificationService.context(input))
+            rendered = try templates.compiled(stored).render(context: EmailNotificationService.context(input), columns: [SMSChannel.smsBody])
         } catch let error as DeliveryError {
             return .fail(reason: error.message)
         }
