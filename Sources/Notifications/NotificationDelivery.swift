@@ -13,11 +13,14 @@ public struct NotificationDelivery: Sendable {
     public let additionalPostmarkClients: [PostmarkClient]
     /// Nil when SMS is off (Twilio not configured); routing then records `sms_not_configured`.
     public let twilio: TwilioClient?
+    /// Channels beyond the built-in email and SMS (their parts follow `email+sms` in the route).
+    public let additionalChannels: [any NotificationChannel]
     let logger: Logger
-    let templates = TemplateCache()
+    let templates: TemplateCache
 
     public init(pool: PostgresPool, postmark: PostmarkClient, twilio: TwilioClient?, configuration: NotificationDeliveryConfiguration = .init(),
-                logger: Logger = Logger(label: "herald.delivery"), additionalPostmarkClients: [PostmarkClient] = []) {
+                logger: Logger = Logger(label: "herald.delivery"), additionalPostmarkClients: [PostmarkClient] = [],
+                additionalChannels: [any NotificationChannel] = []) {
         var configuration = configuration
         if twilio == nil { configuration.smsEnabled = false }
         self.configuration = configuration
@@ -25,12 +28,16 @@ public struct NotificationDelivery: Sendable {
         self.postmark = postmark
         self.additionalPostmarkClients = additionalPostmarkClients
         self.twilio = twilio
+        self.additionalChannels = additionalChannels
         self.logger = logger
+        self.templates = TemplateCache(renderer: TemplateRenderer(
+            fields: BuiltInChannels.templateFields + additionalChannels.flatMap(\.templateFields)))
     }
 
-    /// The channels, in route order: email, then SMS (when Twilio is configured).
+    /// The channels, in route order: email, SMS, then the additional ones.
     public var channels: [any NotificationChannel] {
         BuiltInChannels.all(configuration: configuration, postmark: postmark, additionalPostmarkClients: additionalPostmarkClients, twilio: twilio)
+            + additionalChannels
     }
 
     /// `notification.route`, and each channel's handlers: `email.send` and `digest.build`, and

@@ -16,6 +16,8 @@ public struct NotificationDeliveryInput: Sendable {
     public var createdAt: Date
     public var emailSentAt: Date?
     public var smsSentAt: Date?
+    /// The user's `notification_preferences` columns (a channel reads its own, e.g. a chat user id).
+    public var preferences: ChannelPreferences
     /// The recipient address from the preferences, if any.
     public var email: String?
     /// `notification_preferences.name`: templates greet it as `recipient_name`.

@@ -53,16 +53,21 @@ extension NotificationStore {
         }
     }
 
+    /// The `preferences` column (`to_jsonb` of the row); empty without a row.
+    static func preferences(from row: PostgresRow) throws -> ChannelPreferences {
+        try row.decode(PostgresJSON?.self, column: "preferences").map { ChannelPreferences(json: try JSONValue(parsing: $0.text)) }
+            ?? ChannelPreferences()
+    }
+
     static func routingInput(from row: PostgresRow) throws -> NotificationRoutingInput {
-        let preferences = try row.decode(PostgresJSON?.self, column: "preferences")
-        return NotificationRoutingInput(
+        NotificationRoutingInput(
             id: try row.decode(UUID.self, column: "id"),
             tenantID: try row.decode(UUID.self, column: "tenant_id"),
             userID: try row.decode(UUID.self, column: "user_id"),
             priority: NotificationPriority(rawValue: try row.decode(String.self, column: "priority")) ?? .normal,
             routedAt: try row.decode(Date?.self, column: "routed_at"),
-            hasPreferences: preferences != nil,
-            preferences: try preferences.map { ChannelPreferences(json: try JSONValue(parsing: $0.text)) } ?? ChannelPreferences())
+            hasPreferences: try row.decode(Bool.self, column: "has_preferences"),
+            preferences: try preferences(from: row))
     }
 
     /// The routing input and, for an urgent or high notification, the delivery input, in one
@@ -75,7 +80,7 @@ extension NotificationStore {
         let gate = deliveryOnlyWhenImmediate ? "n.priority IN ('urgent', 'high')" : "true"
         return """
             SELECT n.id, n.tenant_id, n.user_id, n.type, n.priority, n.data, n.created_at, n.email_sent_at, n.sms_sent_at, n.routed_at,
-                   to_jsonb(p) - 'user_id' AS preferences, p.email, p.name AS recipient_name,
+                   p.user_id IS NOT NULL AS has_preferences, to_jsonb(p) - 'user_id' AS preferences, p.email, p.name AS recipient_name,
                    coalesce(EXISTS (SELECT 1 FROM email_suppressions e WHERE e.email = lower(p.email)), false) AS suppressed,
                    s.email_signature, s.from_email, s.from_name, \(templateColumns)
               FROM notifications n
@@ -95,7 +100,7 @@ extension NotificationStore {
         var byID: [UUID: RouteInputs] = [:]
         for row in rows {
             let routing = try routingInput(from: row)
-            let delivery = routing.priority.isImmediate ? try deliveryInput(from: row) : nil
+            let delivery = routing.priority.isImmediate ? try deliveryInput(from: row, preferences: routing.preferences) : nil
             byID[routing.id] = RouteInputs(routing: routing, delivery: delivery)
         }
         return ids.map { byID[$0] }
@@ -147,7 +152,8 @@ extension NotificationStore {
         return ids.map { byID[$0] }
     }
 
-    static func deliveryInput(from row: PostgresRow) throws -> NotificationDeliveryInput {
+    /// The delivery input of `row`; `preferences` when the caller parsed them already.
+    static func deliveryInput(from row: PostgresRow, preferences: ChannelPreferences? = nil) throws -> NotificationDeliveryInput {
         NotificationDeliveryInput(
             id: try row.decode(UUID.self, column: "id"),
             tenantID: try row.decode(UUID.self, column: "tenant_id"),
@@ -158,6 +164,7 @@ extension NotificationStore {
             createdAt: try row.decode(Date.self, column: "created_at"),
             emailSentAt: try row.decode(Date?.self, column: "email_sent_at"),
             smsSentAt: try row.decode(Date?.self, column: "sms_sent_at"),
+            preferences: try preferences ?? Self.preferences(from: row),
             email: try row.decode(String?.self, column: "email"),
             recipientName: try row.decode(String?.self, column: "recipient_name"),
             suppressed: try row.decode(Bool.self, column: "suppressed"),
