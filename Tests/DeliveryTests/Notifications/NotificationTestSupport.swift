@@ -42,7 +42,7 @@ struct DeliveryHarness: Sendable {
 
     /// Runs `body` with a fresh database and sandbox; SMS on unless `sms` is false.
     static func run<T: Sendable>(
-        _ label: String, sms: Bool = true, _ body: (DeliveryHarness) async throws -> T
+        _ label: String, sms: Bool = true, additionalChannels: [any NotificationChannel] = [], _ body: (DeliveryHarness) async throws -> T
     ) async throws -> T {
         try await withTestDatabase(label) { db in
             var configuration = SandboxProviders.Configuration()
@@ -66,7 +66,7 @@ struct DeliveryHarness: Sendable {
                         // claim reach the coalescer seconds apart when the CPU is shared ten ways.
                         digestBatchWindow: .seconds(1) * testLoadFactor,
                         digestUnsubscribe: .init(publicURL: "https://herald.example.com", key: unsubscribeKey)),
-                    logger: logger)
+                    logger: logger, additionalChannels: additionalChannels)
                 let harness = DeliveryHarness(db: db, pool: pool, sandbox: sandbox, delivery: delivery, postmark: postmark, twilio: twilio)
                 do {
                     let value = try await body(harness)
