@@ -54,3 +54,16 @@ public struct ChannelContext: Sendable {
         self.logger = logger
     }
 }
+
+/// A channel's job handler: it reaches the shared parts through its ``ChannelContext``.
+public protocol ChannelHandler: JobHandler {
+    var context: ChannelContext { get }
+}
+
+extension ChannelHandler {
+    var store: NotificationStore { context.store }
+    var resolver: ProviderOutcomeResolver { context.resolver }
+    var templates: TemplateCache { context.templates }
+    var configuration: NotificationDeliveryConfiguration { context.configuration }
+    var logger: Logger { context.logger }
+}

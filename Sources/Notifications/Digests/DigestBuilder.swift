@@ -20,42 +20,36 @@ public import Queue
 ///   its own), or `/email` for a lone one.
 /// - A suppressed address gets no digest: its notifications are attached to the row and marked
 ///   `suppressed`, and the job is cancelled.
-public struct DigestBuilder: JobHandler {
+public struct DigestBuilder: ChannelHandler {
     public let kind = NotificationJobKind.digestBuild
-    let store: DigestStore
+    public let context: ChannelContext
+    let digests: DigestStore
     let sender: PostmarkSendCoalescer
-    let resolver: ProviderOutcomeResolver
-    let templates: TemplateCache
-    let configuration: NotificationDeliveryConfiguration
     let messageStream: String
-    let logger: Logger
 
-    public init(store: DigestStore, sender: PostmarkSendCoalescer, messageStream: String = "outbound", resolver: ProviderOutcomeResolver,
-                templates: TemplateCache = TemplateCache(), configuration: NotificationDeliveryConfiguration, logger: Logger) {
-        self.store = store
+    /// Sends through `sender` on `messageStream`.
+    public init(context: ChannelContext, sender: PostmarkSendCoalescer, messageStream: String = "outbound") {
+        self.context = context
+        self.digests = DigestStore(pool: context.store.pool)
         self.sender = sender
         self.messageStream = messageStream
-        self.resolver = resolver
-        self.templates = templates
-        self.configuration = configuration
-        self.logger = logger
     }
 
     public func handle(_ job: Job, args: NotificationJobKind.DigestArgs) async throws -> JobResult {
-        guard let recipient = try await store.recipient(userID: args.userID) else {
+        guard let recipient = try await digests.recipient(userID: args.userID) else {
             return .cancel(reason: "the user has no notification preferences")
         }
         guard let address = recipient.email, !address.isEmpty else {
             return .cancel(reason: "the user has no email address")
         }
-        guard let reservation = try await store.reserve(
+        guard let reservation = try await digests.reserve(
             recipient: recipient, frequency: args.frequency, periodKey: args.periodKey,
             start: Date(timeIntervalSince1970: args.periodStart), end: Date(timeIntervalSince1970: args.periodEnd),
             gatherOlder: args.gatherOlder ?? false, limit: configuration.maximumDigestItems)
         else { return .completed }  // empty: nothing to send
         if reservation.emailSentAt != nil { return .completed }
         if recipient.suppressed {
-            try await store.recordSkip(digestID: reservation.digestID, reason: "suppressed")
+            try await digests.recordSkip(digestID: reservation.digestID, reason: "suppressed")
             return .cancel(reason: "\(address) is suppressed")
         }
         let request: PostmarkEmailRequest
@@ -66,10 +60,10 @@ public struct DigestBuilder: JobHandler {
         }
         let result = await sender.send(request)
         if result.outcome == .success {
-            try await store.markSent(digestID: reservation.digestID, providerMessageID: result.messageID)
+            try await digests.markSent(digestID: reservation.digestID, providerMessageID: result.messageID)
             return .completed
         }
-        if result.outcome.isPermanent { try await store.recordSkip(digestID: reservation.digestID, reason: "email_refused") }
+        if result.outcome.isPermanent { try await digests.recordSkip(digestID: reservation.digestID, reason: "email_refused") }
         return try await resolver.resolve(result.outcome, suppressing: address, channel: "email", logger: logger)
     }
 

@@ -17,8 +17,7 @@ struct InlineFirstAttemptTests {
                        afterAcceptance: (@Sendable (UUID) async throws -> Void)? = nil) -> NotificationRouter {
         var configuration = h.delivery.configuration
         configuration.inlineRetryBackoff = backoff
-        let email = EmailNotificationService(store: h.store, postmark: h.postmark, resolver: h.resolver, configuration: configuration,
-                                             logger: DeliveryHarness.logger, afterAcceptance: afterAcceptance)
+        let email = EmailNotificationService(context: h.context(configuration), postmark: h.postmark, afterAcceptance: afterAcceptance)
         return NotificationRouter(store: h.store, configuration: configuration, logger: DeliveryHarness.logger, email: email)
     }
 

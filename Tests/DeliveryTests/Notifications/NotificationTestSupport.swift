@@ -35,9 +35,14 @@ struct DeliveryHarness: Sendable {
     var store: NotificationStore { NotificationStore(pool: pool) }
     var resolver: ProviderOutcomeResolver { ProviderOutcomeResolver(suppressions: SuppressionList(pool: pool)) }
 
+    /// What the handlers share, with `configuration` (default: the delivery's).
+    func context(_ configuration: NotificationDeliveryConfiguration? = nil) -> ChannelContext {
+        ChannelContext(store: store, resolver: resolver, templates: TemplateCache(), configuration: configuration ?? delivery.configuration,
+                       logger: Self.logger)
+    }
+
     func emailService(afterAcceptance: (@Sendable (UUID) async throws -> Void)? = nil) -> EmailNotificationService {
-        EmailNotificationService(store: store, postmark: postmark, resolver: resolver, configuration: delivery.configuration,
-                                 logger: Self.logger, afterAcceptance: afterAcceptance)
+        EmailNotificationService(context: context(), postmark: postmark, afterAcceptance: afterAcceptance)
     }
 
     /// Runs `body` with a fresh database and sandbox; SMS on unless `sms` is false.

@@ -10,7 +10,7 @@ import Testing
 @Suite("SMS notifications")
 struct SMSNotificationTests {
     func handler(_ h: DeliveryHarness) -> SMSNotificationService {
-        SMSNotificationService(store: h.store, twilio: h.twilio, resolver: h.resolver, logger: DeliveryHarness.logger)
+        SMSNotificationService(context: h.context(), twilio: h.twilio)
     }
 
     func job(_ id: UUID, to: String) -> Job {

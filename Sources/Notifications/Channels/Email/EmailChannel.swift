@@ -55,20 +55,15 @@ public struct EmailChannel: NotificationChannel {
         guard let service = service(context), let postmark = postmarks.first else { return [] }
         return [
             service,
-            DigestBuilder(
-                store: DigestStore(pool: context.store.pool),
-                sender: PostmarkSendCoalescer(client: postmark, window: configuration.digestBatchWindow),
-                messageStream: postmark.configuration.messageStream, resolver: context.resolver, templates: context.templates,
-                configuration: configuration, logger: context.logger),
+            DigestBuilder(context: context, sender: PostmarkSendCoalescer(client: postmark, window: configuration.digestBatchWindow),
+                          messageStream: postmark.configuration.messageStream),
         ]
     }
 
     /// The `email.send` handler, which `notification.route` also uses for its inline first attempt.
     public func service(_ context: ChannelContext) -> EmailNotificationService? {
         guard let postmark = postmarks.first else { return nil }
-        return EmailNotificationService(
-            store: context.store, postmark: postmark, resolver: context.resolver, templates: context.templates,
-            configuration: configuration, logger: context.logger, additionalPostmarkClients: Array(postmarks.dropFirst()))
+        return EmailNotificationService(context: context, postmark: postmark, additionalPostmarkClients: Array(postmarks.dropFirst()))
     }
 }
 

@@ -24,34 +24,21 @@ public import Queue
 /// the worker that died. Each copy carries the same deterministic `Message-ID`
 /// (UUIDv5 of notification id and address) with `X-PM-KeepID`, so mail clients that de-duplicate by
 /// Message-ID (Gmail does) show it once.
-public struct EmailNotificationService: JobHandler {
+public struct EmailNotificationService: ChannelHandler {
     public let kind = NotificationJobKind.emailSend
-    let store: NotificationStore
-    let postmark: PostmarkClient
-    /// `postmark` followed by further clients (each over its own CurlClient); a notification always
-    /// uses the same one, chosen by its id, so the HTTP load spreads over several libcurl drivers.
+    public let context: ChannelContext
+    /// The first client followed by further ones (each over its own CurlClient); a notification
+    /// always uses the same one, chosen by its id, so the HTTP load spreads over several libcurl drivers.
     let postmarks: [PostmarkClient]
-    let resolver: ProviderOutcomeResolver
-    let templates: TemplateCache
-    let configuration: NotificationDeliveryConfiguration
-    let logger: Logger
     /// Runs after Postmark accepted and before `email_sent_at` is written (tests simulate a crash
     /// here), in this service and in the inline first attempt of `notification.route`.
     let afterAcceptance: (@Sendable (UUID) async throws -> Void)?
 
-    public init(
-        store: NotificationStore, postmark: PostmarkClient, resolver: ProviderOutcomeResolver, templates: TemplateCache = TemplateCache(),
-        configuration: NotificationDeliveryConfiguration, logger: Logger,
-        additionalPostmarkClients: [PostmarkClient] = [],
-        afterAcceptance: (@Sendable (UUID) async throws -> Void)? = nil
-    ) {
-        self.store = store
-        self.postmark = postmark
+    /// Sends through `postmark`, spreading over `additionalPostmarkClients` too.
+    public init(context: ChannelContext, postmark: PostmarkClient, additionalPostmarkClients: [PostmarkClient] = [],
+                afterAcceptance: (@Sendable (UUID) async throws -> Void)? = nil) {
+        self.context = context
         self.postmarks = [postmark] + additionalPostmarkClients
-        self.resolver = resolver
-        self.templates = templates
-        self.configuration = configuration
-        self.logger = logger
         self.afterAcceptance = afterAcceptance
     }
 
@@ -91,7 +78,7 @@ public struct EmailNotificationService: JobHandler {
         } catch let error as DeliveryError {
             return EmailAttempt(result: .fail(reason: error.message))
         }
-        let client = postmarks.count == 1 ? postmark : postmarks[Int(input.id.uuid.15) % postmarks.count]
+        let client = postmarks.count == 1 ? postmarks[0] : postmarks[Int(input.id.uuid.15) % postmarks.count]
         let result = await client.send(request)
         if result.outcome == .success {
             return EmailAttempt(result: .completed, accepted: true, providerMessageID: result.messageID)
@@ -116,7 +103,7 @@ public struct EmailNotificationService: JobHandler {
             tag: "notification",
             metadata: [EmailComposer.MetadataKey.notificationID: input.id.lowercasedString,
                        EmailComposer.MetadataKey.notificationType: input.type]))
-        return PostmarkEmailRequest(built, messageStream: postmark.configuration.messageStream)
+        return PostmarkEmailRequest(built, messageStream: postmarks[0].configuration.messageStream)
     }
 
     /// The template context: the notification's `data` at the top level plus `type`, `priority`,

@@ -59,8 +59,7 @@ public struct SMSChannel: NotificationChannel {
     /// `sms.send`, when Twilio is configured.
     public func handlers(_ context: ChannelContext) -> [any JobHandler] {
         guard let twilio, configured else { return [] }
-        return [SMSNotificationService(store: context.store, twilio: twilio, resolver: context.resolver, templates: context.templates,
-                                       logger: context.logger)]
+        return [SMSNotificationService(context: context, twilio: twilio)]
     }
 }
 

@@ -15,21 +15,15 @@ public import Queue
 /// results in ``ProviderOutcomeResolver``. The duplicate window is the same as email's (see
 /// ``EmailNotificationService``): at most one extra SMS per worker crash between Twilio's
 /// acceptance and the update.
-public struct SMSNotificationService: JobHandler {
+public struct SMSNotificationService: ChannelHandler {
     public let kind = NotificationJobKind.smsSend
-    let store: NotificationStore
+    public let context: ChannelContext
     let twilio: TwilioClient
-    let resolver: ProviderOutcomeResolver
-    let templates: TemplateCache
-    let logger: Logger
 
-    public init(store: NotificationStore, twilio: TwilioClient, resolver: ProviderOutcomeResolver, templates: TemplateCache = TemplateCache(),
-                logger: Logger) {
-        self.store = store
+    /// Sends through `twilio`.
+    public init(context: ChannelContext, twilio: TwilioClient) {
+        self.context = context
         self.twilio = twilio
-        self.resolver = resolver
-        self.templates = templates
-        self.logger = logger
     }
 
     public func handle(_ job: Job, args: NotificationJobKind.SMSArgs) async throws -> JobResult {
