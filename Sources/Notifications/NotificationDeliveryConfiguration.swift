@@ -92,4 +92,10 @@ public struct NotificationDeliveryConfiguration: Sendable {
         self.inlineRetryBackoff = inlineRetryBackoff
         self.digestUnsubscribe = digestUnsubscribe
     }
+
+    /// The From of a tenant's email: its `communication_settings` sender, else Herald's default.
+    /// - Throws: `DeliveryError` when the address is unusable.
+    public func sender(email: String?, name: String?) throws -> EmailAddress {
+        try EmailAddress(email ?? defaultFromEmail, name: name ?? defaultFromName)
+    }
 }

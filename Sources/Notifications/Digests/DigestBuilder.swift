@@ -94,7 +94,7 @@ public struct DigestBuilder: ChannelHandler {
         let rendered = try templates.compiled(stored).render(context: context)
         let built = EmailComposer.build(EmailEnvelope(
             kind: .digest,
-            from: try EmailAddress(recipient.fromEmail ?? configuration.defaultFromEmail, name: recipient.fromName ?? configuration.defaultFromName),
+            from: try configuration.sender(email: recipient.fromEmail, name: recipient.fromName),
             to: try EmailAddress(address), subject: rendered.subject, htmlBody: rendered.htmlBody, textBody: rendered.textBody,
             signature: recipient.signature.flatMap { try? EmailSignature($0) },
             messageID: try MessageID.generate(messageID: reservation.digestID, recipientEmail: address, domain: configuration.messageIDDomain),

@@ -96,7 +96,7 @@ public struct EmailNotificationService: ChannelHandler {
         let rendered = try templates.compiled(stored).render(context: Self.context(input), columns: EmailChannel.fields.map(\.column))
         let built = EmailComposer.build(EmailEnvelope(
             kind: .notification,
-            from: try EmailAddress(input.fromEmail ?? configuration.defaultFromEmail, name: input.fromName ?? configuration.defaultFromName),
+            from: try configuration.sender(email: input.fromEmail, name: input.fromName),
             to: try EmailAddress(address), subject: rendered.subject, htmlBody: rendered.htmlBody, textBody: rendered.textBody,
             signature: input.signature.flatMap { try? EmailSignature($0) },
             messageID: try MessageID.generate(messageID: input.id, recipientEmail: address, domain: configuration.messageIDDomain),
