@@ -1,7 +1,6 @@
 public import HeraldJSON
 
-/// A user's `notification_preferences` row as the channels read it: every column but `user_id`,
-/// as text (`true`/`false` for booleans); a column is absent when it is NULL or the user has no
+/// A user's `notification_preferences` row as the channels read it: every column, as text (`true`/`false` for booleans); a column is absent when it is NULL or the user has no
 /// preferences row. The store reads the whole row, so a channel's migration that adds columns
 /// needs no change outside the channel's folder; each channel reads its own columns through typed
 /// accessors there (`preferences.email`, `preferences.phone`).
@@ -11,7 +10,7 @@ public struct ChannelPreferences: Sendable, Hashable {
     /// Preferences with these column values.
     public init(_ values: [String: String] = [:]) { self.values = values }
 
-    /// The row as `to_jsonb` prints it; nested values are kept as their JSON text.
+    /// The row as `row_to_json` prints it; nested values are kept as their JSON text.
     public init(json: JSONValue) {
         var values: [String: String] = [:]
         for (column, value) in json.objectMembers ?? [] {

@@ -53,7 +53,8 @@ extension NotificationStore {
         }
     }
 
-    /// The `preferences` column (`to_jsonb` of the row); empty without a row.
+    /// The `preferences` column (`row_to_json` of the row, its `user_id` included and unused);
+    /// empty without a row.
     static func preferences(from row: PostgresRow) throws -> ChannelPreferences {
         try row.decode(PostgresJSON?.self, column: "preferences").map { ChannelPreferences(json: try JSONValue(parsing: $0.text)) }
             ?? ChannelPreferences()
@@ -80,7 +81,7 @@ extension NotificationStore {
         let gate = deliveryOnlyWhenImmediate ? "n.priority IN ('urgent', 'high')" : "true"
         return """
             SELECT n.id, n.tenant_id, n.user_id, n.type, n.priority, n.data, n.created_at, n.email_sent_at, n.sms_sent_at, n.routed_at,
-                   p.user_id IS NOT NULL AS has_preferences, to_jsonb(p) - 'user_id' AS preferences, p.email, p.name AS recipient_name,
+                   p.user_id IS NOT NULL AS has_preferences, row_to_json(p) AS preferences, p.email, p.name AS recipient_name,
                    coalesce(EXISTS (SELECT 1 FROM email_suppressions e WHERE e.email = lower(p.email)), false) AS suppressed,
                    s.email_signature, s.from_email, s.from_name, \(templateColumns)
               FROM notifications n

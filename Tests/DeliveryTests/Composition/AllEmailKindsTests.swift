@@ -131,7 +131,7 @@ struct AllEmailKindsTests {
         try await DeliveryHarness.run("all_kinds_templates", sms: false) { h in
             let rows = try await h.pool.query("SELECT key, subject, html_body, text_body, coalesce(sms_body, '') AS sms FROM notification_templates WHERE tenant_id IS NULL")
             #expect(rows.count == 5)
-            // What the renderer supplies besides `data` (EmailNotificationService.context, DigestBuilder).
+            // What the renderer supplies besides `data` (NotificationDeliveryInput.templateContext, DigestBuilder).
             let supplied: Set<String> = ["type", "priority", "notification_id", "recipient_email", "recipient_name"]
             let digestSupplied: Set<String> = ["period_label", "count", "items", "recipient_email", "recipient_name", "subject", "text", "url", "created_at", "priority"]
             // Realistic `data` of each shipped type, as the README's examples produce it.

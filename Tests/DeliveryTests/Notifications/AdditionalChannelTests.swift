@@ -51,8 +51,7 @@ struct AdditionalChannelTests {
                   let pager = input.preferences["pager_id"] else { return .cancel(reason: "nothing to page") }
             let sentAt = try await context.store.pool.query("SELECT pager_sent_at FROM notifications WHERE id = $1", [input.id])
             if try sentAt.first?.decode(Date?.self, column: "pager_sent_at") != nil { return .completed }
-            let rendered = try context.templates.compiled(stored).render(
-                context: .object(["task_title": .string("Ship it"), "recipient_name": .string(input.recipientName ?? "")]), columns: ["pager_body"])
+            let rendered = try context.templates.compiled(stored).render(context: input.templateContext, columns: ["pager_body"])
             pages.sent.withLock { $0.append((pager, rendered["pager_body"] ?? "")) }
             try await context.store.pool.query("UPDATE notifications SET pager_sent_at = now() WHERE id = $1 AND pager_sent_at IS NULL", [input.id])
             return .completed

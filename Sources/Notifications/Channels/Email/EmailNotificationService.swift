@@ -93,7 +93,7 @@ public struct EmailNotificationService: ChannelHandler {
         guard let stored = input.template else {
             throw DeliveryError(code: .templateNotFound, message: "no notification template '\(input.type)' nor 'default'")
         }
-        let rendered = try templates.compiled(stored).render(context: Self.context(input), columns: EmailChannel.fields.map(\.column))
+        let rendered = try templates.compiled(stored).render(context: input.templateContext, columns: EmailChannel.fields.map(\.column))
         let built = EmailComposer.build(EmailEnvelope(
             kind: .notification,
             from: try configuration.sender(email: input.fromEmail, name: input.fromName),
@@ -104,20 +104,5 @@ public struct EmailNotificationService: ChannelHandler {
             metadata: [EmailComposer.MetadataKey.notificationID: input.id.lowercasedString,
                        EmailComposer.MetadataKey.notificationType: input.type]))
         return PostmarkEmailRequest(built, messageStream: postmarks[0].configuration.messageStream)
-    }
-
-    /// The template context: the notification's `data` at the top level plus `type`, `priority`,
-    /// `notification_id`, `recipient_email` and `recipient_name` (data keys win).
-    static func context(_ input: NotificationDeliveryInput) -> TemplateValue {
-        var members: [String: TemplateValue] = [
-            "type": .string(input.type), "priority": .string(input.priority.rawValue),
-            "notification_id": .string(input.id.lowercasedString),
-        ]
-        if let email = input.email { members["recipient_email"] = .string(email) }
-        if let name = input.recipientName, !name.isEmpty { members["recipient_name"] = .string(name) }
-        if case .object(let data)? = try? TemplateValue(parsingJSON: input.data.text) {
-            members.merge(data) { _, fromData in fromData }
-        }
-        return .object(members)
     }
 }

@@ -42,7 +42,7 @@ public struct SMSNotificationService: ChannelHandler {
         guard let stored = input.template else { return .fail(reason: "no notification template '\(input.type)' nor 'default'") }
         let rendered: RenderedNotification
         do {
-            rendered = try templates.compiled(stored).render(context: EmailNotificationService.context(input), columns: [SMSChannel.smsBody])
+            rendered = try templates.compiled(stored).render(context: input.templateContext, columns: [SMSChannel.smsBody])
         } catch let error as DeliveryError {
             return .fail(reason: error.message)
         }
