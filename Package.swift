@@ -131,11 +131,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The bound port of an HTTP server, announced once, and running one until a closure is done:
+        // shared by `herald serve` (Server) and the sandbox providers.
+        .target(
+            name: "Listening",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Loopback Postmark and Twilio servers for tests, the demo and benchmarks.
         .target(
             name: "Sandbox",
             dependencies: [
-                "Curl", "HeraldJSON",
+                "Curl", "HeraldJSON", "Listening",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -148,7 +159,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Mail", "Providers", "Notifications", "Discussions", "Postgres", "Queue", "HeraldJSON",
+                "Mail", "Providers", "Notifications", "Discussions", "Postgres", "Queue", "HeraldJSON", "Listening",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),

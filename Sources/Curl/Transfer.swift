@@ -144,26 +144,28 @@ final class Transfer: @unchecked Sendable {
         try configureHeaders(request)
 
         try easy.set(CURLOPT_WRITEFUNCTION, callback: { buffer, size, count, context in
-            let length = size * count
-            guard let context else { return 0 }
-            let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-            if length > 0, let buffer {
-                // A short count makes libcurl abort the transfer (CURLE_WRITE_ERROR).
-                guard transfer.receiveBody(UnsafeRawBufferPointer(start: buffer, count: length)) else { return 0 }
-            }
-            return length
+            Transfer.deliver(buffer, size * count, to: context) { $0.receiveBody($1) }
         })
         try easy.set(CURLOPT_WRITEDATA, pointer: context)
         try easy.set(CURLOPT_HEADERFUNCTION, callback: { buffer, size, count, context in
-            let length = size * count
-            guard let context else { return 0 }
-            let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-            if length > 0, let buffer {
-                guard transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: buffer, count: length)) else { return 0 }
-            }
-            return length
+            Transfer.deliver(buffer, size * count, to: context) { $0.receiveHeaderLine($1) }
         })
         try easy.set(CURLOPT_HEADERDATA, pointer: context)
+    }
+
+    /// The body of libcurl's write and header callbacks: hands the `length` bytes at `buffer` to
+    /// `receive` on the transfer behind `context`, and answers libcurl with the count taken. A short
+    /// count (0) makes libcurl abort the transfer (CURLE_WRITE_ERROR): `receive` returns false to stop it.
+    private static func deliver(
+        _ buffer: UnsafeMutablePointer<CChar>?, _ length: Int, to context: UnsafeMutableRawPointer?,
+        _ receive: (Transfer, UnsafeRawBufferPointer) -> Bool
+    ) -> Int {
+        guard let context else { return 0 }
+        let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+        if length > 0, let buffer {
+            guard receive(transfer, UnsafeRawBufferPointer(start: buffer, count: length)) else { return 0 }
+        }
+        return length
     }
 
     private func configureMethodAndBody(_ request: HTTPRequest) throws(CurlError) {

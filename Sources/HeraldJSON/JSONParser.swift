@@ -80,18 +80,7 @@ struct JSONParser {
         elements.reserveCapacity(4)
         while true {
             elements.append(try parseValue())
-            skipWhitespace()
-            guard index < input.count else { throw endError("expected ',' or ']' in an array") }
-            let byte = input[index]
-            index += 1
-            if byte == UInt8(ascii: "]") { break }
-            guard byte == UInt8(ascii: ",") else {
-                throw JSONParseError(code: .unexpectedCharacter, offset: index - 1, message: "\(describe(byte)) where ',' or ']' was expected in an array")
-            }
-            skipWhitespace()
-            if index < input.count, input[index] == UInt8(ascii: "]") {
-                throw JSONParseError(code: .trailingComma, offset: index, message: "a comma before ']'")
-            }
+            guard try separator(before: UInt8(ascii: "]"), in: "an array") else { break }
         }
         depth -= 1
         return .array(elements)
@@ -127,21 +116,31 @@ struct JSONParser {
             skipWhitespace()
             let value = try parseValue()
             Self.insert(key, value, into: &members, positions: &positions)
-            skipWhitespace()
-            guard index < input.count else { throw endError("expected ',' or '}' in an object") }
-            let byte = input[index]
-            index += 1
-            if byte == UInt8(ascii: "}") { break }
-            guard byte == UInt8(ascii: ",") else {
-                throw JSONParseError(code: .unexpectedCharacter, offset: index - 1, message: "\(describe(byte)) where ',' or '}' was expected in an object")
-            }
-            skipWhitespace()
-            if index < input.count, input[index] == UInt8(ascii: "}") {
-                throw JSONParseError(code: .trailingComma, offset: index, message: "a comma before '}'")
-            }
+            guard try separator(before: UInt8(ascii: "}"), in: "an object") else { break }
         }
         depth -= 1
         return .object(members)
+    }
+
+    /// Reads what follows an array element or object member: `,` (true: another comes, and it is
+    /// not `close`, which would make a trailing comma) or `close` itself (false: the container ends).
+    /// `container` ("an array", "an object") names it in the error messages.
+    private mutating func separator(before close: UInt8, in container: String) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        guard index < input.count else { throw endError("expected ',' or '\(describeBare(close))' in \(container)") }
+        let byte = input[index]
+        index += 1
+        if byte == close { return false }
+        guard byte == UInt8(ascii: ",") else {
+            throw JSONParseError(
+                code: .unexpectedCharacter, offset: index - 1,
+                message: "\(describe(byte)) where ',' or '\(describeBare(close))' was expected in \(container)")
+        }
+        skipWhitespace()
+        if index < input.count, input[index] == close {
+            throw JSONParseError(code: .trailingComma, offset: index, message: "a comma before '\(describeBare(close))'")
+        }
+        return true
     }
 
     /// Appends a member, or replaces the value of an earlier member with the same key (last wins).

@@ -74,8 +74,11 @@ public enum PostgresTimestamp {
         return Date(timeIntervalSince1970: Double(seconds) + micros)
     }
 
-    // Howard Hinnant's days_from_civil / civil_from_days.
-    static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
+    // Howard Hinnant's days_from_civil / civil_from_days, for every date of the proleptic Gregorian
+    // calendar; `package` because the digests' `LocalDate` counts days with them too.
+
+    /// Days since 1970-01-01 of a civil date (month 1…12; negative before 1970).
+    package static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -85,7 +88,8 @@ public enum PostgresTimestamp {
         return era * 146_097 + doe - 719_468
     }
 
-    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+    /// The civil date (year, month 1…12, day) `days` days after 1970-01-01.
+    package static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

@@ -18,6 +18,12 @@ private func decodingError(_ text: String, as type: String, oid: UInt32) -> Post
     PostgresError(code: .decoding, message: "cannot decode \(PostgresOID.name(of: oid)) value as \(type)")
 }
 
+/// `parse(text)`, or the decoding error that names `T` and the column's type when it gives nil.
+private func decode<T>(_ text: String, oid: UInt32, _ parse: (String) -> T?) throws(PostgresError) -> T {
+    guard let value = parse(text) else { throw decodingError(text, as: "\(T.self)", oid: oid) }
+    return value
+}
+
 extension String: PostgresArrayElement, PostgresDecodable {
     /// Unknown OID: the server infers the parameter's type (text, uuid, an enum …) from context.
     public var postgresValue: PostgresValue { PostgresValue(oid: 0, text: self) }
@@ -38,30 +44,28 @@ extension Int64: PostgresArrayElement, PostgresDecodable {
     public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.int8, text: String(self)) }
     public static var acceptedOIDs: Set<UInt32>? { AcceptedOIDs.integers }
     public init(postgresText text: String, oid: UInt32) throws {
-        guard let value = Int64(text) else { throw decodingError(text, as: "Int64", oid: oid) }
-        self = value
+        self = try decode(text, oid: oid) { Int64($0) }
     }
     public static var arrayOID: UInt32 { PostgresOID.int8Array }
     public var postgresArrayText: String? { String(self) }
 }
 
+/// A 64-bit `Int` is a `bigint`, bound, accepted and put in arrays exactly as `Int64`.
 extension Int: PostgresArrayElement, PostgresDecodable {
-    public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.int8, text: String(self)) }
+    public var postgresValue: PostgresValue { Int64(self).postgresValue }
     public static var acceptedOIDs: Set<UInt32>? { Int64.acceptedOIDs }
     public init(postgresText text: String, oid: UInt32) throws {
-        guard let value = Int(text) else { throw decodingError(text, as: "Int", oid: oid) }
-        self = value
+        self = try decode(text, oid: oid) { Int($0) }
     }
-    public static var arrayOID: UInt32 { PostgresOID.int8Array }
-    public var postgresArrayText: String? { String(self) }
+    public static var arrayOID: UInt32 { Int64.arrayOID }
+    public var postgresArrayText: String? { Int64(self).postgresArrayText }
 }
 
 extension Int32: PostgresBindable, PostgresDecodable {
     public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.int4, text: String(self)) }
     public static var acceptedOIDs: Set<UInt32>? { AcceptedOIDs.int32 }
     public init(postgresText text: String, oid: UInt32) throws {
-        guard let value = Int32(text) else { throw decodingError(text, as: "Int32", oid: oid) }
-        self = value
+        self = try decode(text, oid: oid) { Int32($0) }
     }
 }
 
@@ -78,8 +82,7 @@ extension Double: PostgresBindable, PostgresDecodable {
         case "Infinity": self = .infinity
         case "-Infinity": self = -.infinity
         default:
-            guard let value = Double(text) else { throw decodingError(text, as: "Double", oid: oid) }
-            self = value
+            self = try decode(text, oid: oid) { Double($0) }
         }
     }
 }
@@ -102,8 +105,7 @@ extension UUID: PostgresArrayElement, PostgresDecodable {
     public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.uuid, text: lowercasedString) }
     public static var acceptedOIDs: Set<UInt32>? { AcceptedOIDs.uuid }
     public init(postgresText text: String, oid: UInt32) throws {
-        guard let value = UUID(postgresUUIDText: text) else { throw decodingError(text, as: "UUID", oid: oid) }
-        self = value
+        self = try decode(text, oid: oid) { UUID(postgresUUIDText: $0) }
     }
     public static var arrayOID: UInt32 { PostgresOID.uuidArray }
     public var postgresArrayText: String? { lowercasedString }
@@ -113,8 +115,7 @@ extension Date: PostgresArrayElement, PostgresDecodable {
     public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.timestamptz, text: PostgresTimestamp.format(self)) }
     public static var acceptedOIDs: Set<UInt32>? { AcceptedOIDs.date }
     public init(postgresText text: String, oid: UInt32) throws {
-        guard let value = PostgresTimestamp.parse(text) else { throw decodingError(text, as: "Date", oid: oid) }
-        self = value
+        self = try decode(text, oid: oid) { PostgresTimestamp.parse($0) }
     }
     public static var arrayOID: UInt32 { PostgresOID.timestamptzArray }
     public var postgresArrayText: String? { PostgresTimestamp.format(self) }
@@ -125,8 +126,7 @@ extension Data: PostgresBindable, PostgresDecodable {
     public var postgresValue: PostgresValue { PostgresValue(oid: PostgresOID.bytea, bytes: Array(self), format: .binary) }
     public static var acceptedOIDs: Set<UInt32>? { AcceptedOIDs.bytea }
     public init(postgresText text: String, oid: UInt32) throws {
-        guard let bytes = PostgresHex.decodeBytea(text) else { throw decodingError(text, as: "Data", oid: oid) }
-        self = Data(bytes)
+        self = try decode(text, oid: oid) { PostgresHex.decodeBytea($0).map { Data($0) } }
     }
 }
 

@@ -53,20 +53,8 @@ public enum ProviderErrorClassifier {
                 return .permanent(reason: "Postmark ErrorCode \(errorCode)\(detail)", suppressAddress: false)
             }
         }
-        switch httpStatus {
-        case 200...299:
-            return .success
-        case 401:
-            return .retryable(reason: "Postmark HTTP 401: bad or missing server API token\(detail)", alertOperator: true)
-        case 408, 429:
-            return .retryable(reason: "Postmark HTTP \(httpStatus)\(detail)", alertOperator: false)
-        case 500...599:
-            return .retryable(reason: "Postmark HTTP \(httpStatus)\(detail)", alertOperator: false)
-        case 400...499:
-            return .permanent(reason: "Postmark HTTP \(httpStatus)\(detail)", suppressAddress: false)
-        default:
-            return .retryable(reason: "Postmark answered with unexpected HTTP \(httpStatus)\(detail)", alertOperator: true)
-        }
+        if (200...299).contains(httpStatus) { return .success }
+        return Self.classify(httpStatus: httpStatus, provider: "Postmark", unauthorized: "bad or missing server API token", detail: detail)
     }
 
     /// Classifies one element of a Postmark batch response.
@@ -102,16 +90,7 @@ public enum ProviderErrorClassifier {
             break
         }
         let code = errorCode.map { ", code \($0)" } ?? ""
-        switch httpStatus {
-        case 401:
-            return .retryable(reason: "Twilio HTTP 401: authentication failed\(code)\(detail)", alertOperator: true)
-        case 408, 429, 500...599:
-            return .retryable(reason: "Twilio HTTP \(httpStatus)\(code)\(detail)", alertOperator: false)
-        case 400...499:
-            return .permanent(reason: "Twilio HTTP \(httpStatus)\(code)\(detail)", suppressAddress: false)
-        default:
-            return .retryable(reason: "Twilio answered with unexpected HTTP \(httpStatus)\(code)\(detail)", alertOperator: true)
-        }
+        return Self.classify(httpStatus: httpStatus, provider: "Twilio", unauthorized: "authentication failed", detail: code + detail)
     }
 
     /// Classifies a Twilio call that got no HTTP response.
@@ -120,6 +99,23 @@ public enum ProviderErrorClassifier {
     }
 
     // MARK: Helpers
+
+    /// A non-2xx HTTP status that no provider error code decided, the same for both providers:
+    /// 401 (our credentials) is retried with an operator alert, 408, 429 and 5xx are retried, other
+    /// 4xx fail the job, anything else is unexpected (retried, alert). `unauthorized` says what a
+    /// 401 means for the provider; `detail` ends every reason.
+    private static func classify(httpStatus: Int, provider: String, unauthorized: String, detail: String) -> ProviderOutcome {
+        switch httpStatus {
+        case 401:
+            return .retryable(reason: "\(provider) HTTP 401: \(unauthorized)\(detail)", alertOperator: true)
+        case 408, 429, 500...599:
+            return .retryable(reason: "\(provider) HTTP \(httpStatus)\(detail)", alertOperator: false)
+        case 400...499:
+            return .permanent(reason: "\(provider) HTTP \(httpStatus)\(detail)", suppressAddress: false)
+        default:
+            return .retryable(reason: "\(provider) answered with unexpected HTTP \(httpStatus)\(detail)", alertOperator: true)
+        }
+    }
 
     private static func transport(_ failure: TransportFailure, provider: String) -> ProviderOutcome {
         switch failure {

@@ -47,11 +47,16 @@ enum QueueSQL {
     // skips locked rows where that is correct (claim, heartbeat, rescue, stage, release, prune).
     // Two statements that lock in the same order cannot deadlock each other.
 
+    /// Locks, in ascending id, the jobs of $1 that worker $2 still runs: the CTE of ``complete`` and
+    /// ``settle``, which then update exactly those rows.
+    private static let lockRunning = """
+        SELECT id FROM herald_jobs
+         WHERE id = ANY($1::bigint[]) AND state = 'running' AND locked_by = $2
+         ORDER BY id FOR UPDATE
+        """
+
     static let complete = """
-        WITH l AS (
-            SELECT id FROM herald_jobs
-             WHERE id = ANY($1::bigint[]) AND state = 'running' AND locked_by = $2
-             ORDER BY id FOR UPDATE)
+        WITH l AS (\(lockRunning))
         UPDATE herald_jobs j
            SET state = 'completed', finished_at = now(), locked_by = NULL, lease_expires_at = NULL
           FROM l
@@ -60,10 +65,7 @@ enum QueueSQL {
 
     /// Non-completion outcomes, in one statement: retry, fail, snooze, cancel, release.
     static let settle = """
-        WITH l AS (
-            SELECT id FROM herald_jobs
-             WHERE id = ANY($1::bigint[]) AND state = 'running' AND locked_by = $2
-             ORDER BY id FOR UPDATE)
+        WITH l AS (\(lockRunning))
         UPDATE herald_jobs j
            SET state = CASE o.action
                    WHEN 'retry'   THEN CASE WHEN j.attempt >= j.max_attempts THEN 'failed' ELSE 'retryable' END

@@ -2,8 +2,8 @@ public import Foundation
 
 /// Postmark's Click webhook: a recipient clicked a tracked link.
 public struct PostmarkClickEvent: PostmarkWebhookPayload, Hashable {
-    /// Always `"Click"`.
-    public var recordType: String { "Click" }
+    /// Always `"Click"`; stored, so the synthesized `Encodable` writes it with the other members.
+    public let recordType = "Click"
     /// `MessageStream`.
     public var messageStream: String
     /// `Metadata` of the sent message.
@@ -58,23 +58,5 @@ public struct PostmarkClickEvent: PostmarkWebhookPayload, Hashable {
         case recipient = "Recipient", messageID = "MessageID", receivedAt = "ReceivedAt", platform = "Platform"
         case clickLocation = "ClickLocation", originalLink = "OriginalLink", tag = "Tag", userAgent = "UserAgent"
         case os = "OS", client = "Client", geo = "Geo"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(recordType, forKey: .recordType)
-        try container.encode(messageStream, forKey: .messageStream)
-        try container.encode(metadata, forKey: .metadata)
-        try container.encode(recipient, forKey: .recipient)
-        try container.encode(messageID, forKey: .messageID)
-        try container.encode(receivedAt, forKey: .receivedAt)
-        try container.encode(platform, forKey: .platform)
-        try container.encode(clickLocation, forKey: .clickLocation)
-        try container.encode(originalLink, forKey: .originalLink)
-        try container.encode(tag, forKey: .tag)
-        try container.encode(userAgent, forKey: .userAgent)
-        try container.encode(os, forKey: .os)
-        try container.encode(client, forKey: .client)
-        try container.encode(geo, forKey: .geo)
     }
 }

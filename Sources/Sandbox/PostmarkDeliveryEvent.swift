@@ -2,8 +2,8 @@ public import Foundation
 
 /// Postmark's Delivery webhook: the receiving server accepted the message for one recipient.
 public struct PostmarkDeliveryEvent: PostmarkWebhookPayload, Hashable {
-    /// Always `"Delivery"`.
-    public var recordType: String { "Delivery" }
+    /// Always `"Delivery"`; stored, so the synthesized `Encodable` writes it with the other members.
+    public let recordType = "Delivery"
     /// `ServerID`.
     public var serverID: Int
     /// `MessageStream`.
@@ -50,18 +50,5 @@ public struct PostmarkDeliveryEvent: PostmarkWebhookPayload, Hashable {
         case recordType = "RecordType", serverID = "ServerID", messageStream = "MessageStream"
         case messageID = "MessageID", recipient = "Recipient", tag = "Tag", deliveredAt = "DeliveredAt"
         case details = "Details", metadata = "Metadata"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(recordType, forKey: .recordType)
-        try container.encode(serverID, forKey: .serverID)
-        try container.encode(messageStream, forKey: .messageStream)
-        try container.encode(messageID, forKey: .messageID)
-        try container.encode(recipient, forKey: .recipient)
-        try container.encode(tag, forKey: .tag)
-        try container.encode(deliveredAt, forKey: .deliveredAt)
-        try container.encode(details, forKey: .details)
-        try container.encode(metadata, forKey: .metadata)
     }
 }

@@ -2,8 +2,8 @@ public import Foundation
 
 /// Postmark's Open webhook: a recipient opened a message sent with open tracking.
 public struct PostmarkOpenEvent: PostmarkWebhookPayload, Hashable {
-    /// Always `"Open"`.
-    public var recordType: String { "Open" }
+    /// Always `"Open"`; stored, so the synthesized `Encodable` writes it with the other members.
+    public let recordType = "Open"
     /// `MessageStream`.
     public var messageStream: String
     /// `Metadata` of the sent message.
@@ -62,23 +62,5 @@ public struct PostmarkOpenEvent: PostmarkWebhookPayload, Hashable {
         case recipient = "Recipient", messageID = "MessageID", receivedAt = "ReceivedAt", platform = "Platform"
         case readSeconds = "ReadSeconds", tag = "Tag", userAgent = "UserAgent", os = "OS", client = "Client"
         case geo = "Geo"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(recordType, forKey: .recordType)
-        try container.encode(messageStream, forKey: .messageStream)
-        try container.encode(metadata, forKey: .metadata)
-        try container.encode(firstOpen, forKey: .firstOpen)
-        try container.encode(recipient, forKey: .recipient)
-        try container.encode(messageID, forKey: .messageID)
-        try container.encode(receivedAt, forKey: .receivedAt)
-        try container.encode(platform, forKey: .platform)
-        try container.encode(readSeconds, forKey: .readSeconds)
-        try container.encode(tag, forKey: .tag)
-        try container.encode(userAgent, forKey: .userAgent)
-        try container.encode(os, forKey: .os)
-        try container.encode(client, forKey: .client)
-        try container.encode(geo, forKey: .geo)
     }
 }

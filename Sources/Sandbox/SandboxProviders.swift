@@ -1,5 +1,6 @@
 import Curl
 import Hummingbird
+import Listening
 public import Logging
 public import ServiceLifecycle
 import Synchronization
@@ -75,15 +76,9 @@ public final class SandboxProviders: Service, Sendable {
     /// The configuration the sandbox was created with.
     public let configuration: Configuration
     let state: SandboxState
-    private let lifecycle = Mutex(Lifecycle.notStarted(waiters: []))
+    private let listening = ListeningPort()
     /// Created on first webhook post; shut down when the sandbox is released.
     let ownWebhookClient = Mutex<CurlClient?>(nil)
-
-    private enum Lifecycle {
-        case notStarted(waiters: [CheckedContinuation<Int, Never>])
-        case running(port: Int)
-        case stopped
-    }
 
     /// Creates a sandbox; nothing is bound until `run()`.
     public init(configuration: Configuration = .init()) {
@@ -99,7 +94,7 @@ public final class SandboxProviders: Service, Sendable {
     /// Serves both APIs until the task is cancelled or a graceful shutdown is triggered.
     /// Throws if the address cannot be bound.
     public func run() async throws {
-        defer { markStopped() }
+        defer { listening.markStopped() }
         let router = Router(context: BasicRequestContext.self)
         addPostmarkRoutes(to: router)
         addTwilioRoutes(to: router)
@@ -110,8 +105,8 @@ public final class SandboxProviders: Service, Sendable {
                 address: .hostname(configuration.host, port: configuration.port),
                 backlog: 1024
             ),
-            onServerRunning: { [weak self] channel in
-                self?.markRunning(port: channel.localAddress?.port ?? 0)
+            onServerRunning: { [listening] channel in
+                listening.markRunning(port: channel.localAddress?.port ?? 0)
             },
             logger: configuration.logger
         )
@@ -122,30 +117,11 @@ public final class SandboxProviders: Service, Sendable {
     /// Returns `0` once `run()` has ended, in particular when it ended before the server could listen
     /// (for example, the port was taken). Before `run()` is called it waits.
     public func waitUntilRunning() async -> Int {
-        await withCheckedContinuation { continuation in
-            let immediate: Int? = lifecycle.withLock { lifecycle in
-                switch lifecycle {
-                case .notStarted(var waiters):
-                    waiters.append(continuation)
-                    lifecycle = .notStarted(waiters: waiters)
-                    return nil
-                case .running(let port):
-                    return port
-                case .stopped:
-                    return 0
-                }
-            }
-            if let immediate { continuation.resume(returning: immediate) }
-        }
+        await listening.waitUntilRunning()
     }
 
     /// The bound port, or `nil` while the server is not (yet) listening.
-    public var port: Int? {
-        lifecycle.withLock { lifecycle in
-            if case .running(let port) = lifecycle { return port }
-            return nil
-        }
-    }
+    public var port: Int? { listening.port }
 
     /// `http://127.0.0.1:PORT`: the base URL to give Herald's Postmark provider (it appends `/email`,
     /// `/email/batch`). Waits until the server is listening.
@@ -173,48 +149,15 @@ public final class SandboxProviders: Service, Sendable {
         _ body: (SandboxProviders) async throws -> T
     ) async throws -> T {
         let sandbox = SandboxProviders(configuration: configuration)
-        let serviceGroup = ServiceGroup(
-            configuration: .init(services: [sandbox], gracefulShutdownSignals: [], logger: configuration.logger))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await serviceGroup.run() }
-            if await sandbox.waitUntilRunning() == 0 {
-                // run() ended before listening: surface its error.
-                try await group.waitForAll()
-                throw SandboxError(.notRunning, "the sandbox stopped before it could listen")
-            }
-            let result: Result<T, any Error>
-            do {
-                result = .success(try await body(sandbox))
-            } catch {
-                result = .failure(error)
-            }
-            await serviceGroup.triggerGracefulShutdown()
-            try await group.waitForAll()
-            return try result.get()
+        return try await sandbox.listening.withRunning(
+            sandbox, logger: configuration.logger,
+            notRunning: { SandboxError(.notRunning, "the sandbox stopped before it could listen") }
+        ) {
+            try await body(sandbox)
         }
     }
 
     private func baseURL() async -> String {
-        let port = await waitUntilRunning()
-        let host = ["0.0.0.0", "::", "", "localhost"].contains(configuration.host) ? "127.0.0.1" : configuration.host
-        return host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
-    }
-
-    private func markRunning(port: Int) {
-        let waiters = lifecycle.withLock { lifecycle -> [CheckedContinuation<Int, Never>] in
-            guard case .notStarted(let waiters) = lifecycle else { return [] }
-            lifecycle = .running(port: port)
-            return waiters
-        }
-        for waiter in waiters { waiter.resume(returning: port) }
-    }
-
-    private func markStopped() {
-        let waiters = lifecycle.withLock { lifecycle -> [CheckedContinuation<Int, Never>] in
-            defer { lifecycle = .stopped }
-            if case .notStarted(let waiters) = lifecycle { return waiters }
-            return []
-        }
-        for waiter in waiters { waiter.resume(returning: 0) }
+        ListeningPort.url(host: configuration.host, port: await waitUntilRunning())
     }
 }

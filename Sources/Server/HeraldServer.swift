@@ -1,6 +1,7 @@
 public import Discussions
 import Foundation
 import Hummingbird
+import Listening
 public import Logging
 import Metrics
 import NIOCore
@@ -67,13 +68,7 @@ public final class HeraldServer: Service, Sendable {
     let consoleGate: ConsoleGate
     let consoleRenderer = ConsoleRenderer()
     let consoleChartCache = ConsoleChartCache()
-    private let lifecycle = Mutex<Lifecycle>(.notStarted(waiters: []))
-
-    private enum Lifecycle {
-        case notStarted(waiters: [CheckedContinuation<Int, Never>])
-        case running(port: Int)
-        case stopped
-    }
+    private let listening = ListeningPort()
 
     /// A server over `pool`. `registry` is what `/metrics` shows (nil: 404). `trackingWriters`
     /// group-commit writers record opens and clicks (each uses one pool connection while writing).
@@ -104,14 +99,14 @@ public final class HeraldServer: Service, Sendable {
     /// Serves until a graceful shutdown (or cancellation); then finishes the requests in flight and
     /// writes the tracking events they recorded before returning.
     public func run() async throws {
-        defer { markStopped() }
+        defer { listening.markStopped() }
         let router = Router(context: HeraldRequestContext.self)
         addRoutes(to: router)
         let app = Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(max(1, configuration.requestTimeout.components.seconds))))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil, backlog: 1024),
-            onServerRunning: { [weak self] channel in self?.markRunning(port: channel.localAddress?.port ?? 0) },
+            onServerRunning: { [listening] channel in listening.markRunning(port: channel.localAddress?.port ?? 0) },
             logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for recorder in recorders {
@@ -138,27 +133,13 @@ public final class HeraldServer: Service, Sendable {
 
     /// Waits until the server listens and returns the bound port (0 once it stopped without listening).
     public func waitUntilRunning() async -> Int {
-        await withCheckedContinuation { continuation in
-            let immediate: Int? = lifecycle.withLock { state in
-                switch state {
-                case .notStarted(var waiters):
-                    waiters.append(continuation)
-                    state = .notStarted(waiters: waiters)
-                    return nil
-                case .running(let port): return port
-                case .stopped: return 0
-                }
-            }
-            if let immediate { continuation.resume(returning: immediate) }
-        }
+        await listening.waitUntilRunning()
     }
 
     /// `http://HOST:PORT` of the listening server (loopback when bound to all addresses).
     public var localURL: String {
         get async {
-            let port = await waitUntilRunning()
-            let host = ["0.0.0.0", "::", "", "localhost"].contains(configuration.host) ? "127.0.0.1" : configuration.host
-            return host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+            ListeningPort.url(host: configuration.host, port: await waitUntilRunning())
         }
     }
 
@@ -166,36 +147,11 @@ public final class HeraldServer: Service, Sendable {
     public static func withRunning<T: Sendable>(
         _ server: HeraldServer, _ body: (HeraldServer) async throws -> T
     ) async throws -> T {
-        let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [], logger: server.logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            if await server.waitUntilRunning() == 0 {
-                try await tasks.waitForAll()
-                throw ServerError(code: .invalidConfiguration, message: "herald serve stopped before it could listen")
-            }
-            let result: Result<T, any Error>
-            do { result = .success(try await body(server)) } catch { result = .failure(error) }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return try result.get()
+        try await server.listening.withRunning(
+            server, logger: server.logger,
+            notRunning: { ServerError(code: .invalidConfiguration, message: "herald serve stopped before it could listen") }
+        ) {
+            try await body(server)
         }
-    }
-
-    private func markRunning(port: Int) {
-        let waiters = lifecycle.withLock { state -> [CheckedContinuation<Int, Never>] in
-            guard case .notStarted(let waiters) = state else { return [] }
-            state = .running(port: port)
-            return waiters
-        }
-        for waiter in waiters { waiter.resume(returning: port) }
-    }
-
-    private func markStopped() {
-        let waiters = lifecycle.withLock { state -> [CheckedContinuation<Int, Never>] in
-            defer { state = .stopped }
-            if case .notStarted(let waiters) = state { return waiters }
-            return []
-        }
-        for waiter in waiters { waiter.resume(returning: 0) }
     }
 }

@@ -112,21 +112,20 @@ public struct DiscussionEmailTrackingStore: Sendable {
         try await record(Self.clickStatement, trackingPixelId: trackingPixelId, userAgent: userAgent, ip: ip, at: date)
     }
 
-    private static let openStatement = """
-        UPDATE discussion_email_tracking
-           SET open_count = open_count + 1, opened_at = least(opened_at, $2),
-               user_agent = $3::text, ip_address = $4::inet
-         WHERE tracking_pixel_id = $1
-        RETURNING \(DiscussionEmailTracking.columns)
-        """
+    private static let openStatement = eventStatement(counting: "open_count", firstAt: "opened_at")
+    private static let clickStatement = eventStatement(counting: "click_count", firstAt: "clicked_at")
 
-    private static let clickStatement = """
+    /// The UPDATE of one open or click, which differ only in the count they increment and the
+    /// first-time column they set; both names are constants of this file, never input.
+    private static func eventStatement(counting count: String, firstAt: String) -> String {
+        """
         UPDATE discussion_email_tracking
-           SET click_count = click_count + 1, clicked_at = least(clicked_at, $2),
+           SET \(count) = \(count) + 1, \(firstAt) = least(\(firstAt), $2),
                user_agent = $3::text, ip_address = $4::inet
          WHERE tracking_pixel_id = $1
         RETURNING \(DiscussionEmailTracking.columns)
         """
+    }
 
     /// One open or click: the statement differs only in which count and first-time column it sets.
     private func record(

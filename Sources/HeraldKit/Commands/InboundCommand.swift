@@ -23,27 +23,15 @@ struct InboundCommand: AsyncParsableCommand {
                 """)
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The inbound_emails id.") var id: String
-
-        func validate() throws {
-            guard UUID(uuidString: id) != nil else { throw ValidationError("'\(id)' is not a UUID") }
-        }
+        @OptionGroup var inbound: InboundEmailID
 
         func run() async throws {
             let logger = try global.makeLogger("herald.inbound")
-            guard let uuid = UUID(uuidString: id) else { throw ValidationError("'\(id)' is not a UUID") }
-            let pool = PostgresPool(configuration: try global.databaseConfiguration(applicationName: "herald inbound"),
-                                    pool: .init(maximumConnections: 1), logger: logger)
-            let outcome: InboundReplyOutcome
-            do {
-                // Releasing verifies no reply token, so any key will do; HERALD_SECRET is not needed.
-                let key = try TokenSigningKey(secret: (0..<32).map { _ in UInt8.random(in: .min ... .max) })
-                outcome = try await InboundReplyService(pool: pool, key: key, logger: logger).release(inboundId: uuid)
-            } catch {
-                await pool.close()
-                throw error
+            // Releasing verifies no reply token, so any key will do; HERALD_SECRET is not needed.
+            let key = try TokenSigningKey(secret: (0..<32).map { _ in UInt8.random(in: .min ... .max) })
+            let outcome = try await InboundCommand.withService(global, connections: 1, key: key, logger: logger) {
+                try await $0.release(inboundId: try inbound.uuid)
             }
-            await pool.close()
             if case .threaded(let thread, let message, let duplicate) = outcome {
                 let what = duplicate ? "already threaded" : "released"
                 print("\(what): thread \(thread.uuidString.lowercased()), message \(message?.uuidString.lowercased() ?? "-")")
@@ -62,27 +50,15 @@ struct InboundCommand: AsyncParsableCommand {
                 """)
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The inbound_emails id.") var id: String
-
-        func validate() throws {
-            guard UUID(uuidString: id) != nil else { throw ValidationError("'\(id)' is not a UUID") }
-        }
+        @OptionGroup var inbound: InboundEmailID
 
         func run() async throws {
             let logger = try global.makeLogger("herald.inbound")
-            guard let uuid = UUID(uuidString: id) else { throw ValidationError("'\(id)' is not a UUID") }
             // Signed reply addresses are verified with HERALD_SECRET, as `herald serve` does.
             let key = try Settings.process.validated { try $0.signingKey(sandbox: false) }
-            let pool = PostgresPool(configuration: try global.databaseConfiguration(applicationName: "herald inbound"),
-                                    pool: .init(maximumConnections: 2), logger: logger)
-            let outcome: InboundReplyOutcome
-            do {
-                outcome = try await InboundReplyService(pool: pool, key: key, logger: logger).reprocess(inboundId: uuid)
-            } catch {
-                await pool.close()
-                throw error
+            let outcome = try await InboundCommand.withService(global, connections: 2, key: key, logger: logger) {
+                try await $0.reprocess(inboundId: try inbound.uuid)
             }
-            await pool.close()
             switch outcome {
             case .threaded(let thread, let message, _):
                 print("threaded: thread \(thread.uuidString.lowercased()), message \(message?.uuidString.lowercased() ?? "-")")
@@ -92,6 +68,41 @@ struct InboundCommand: AsyncParsableCommand {
             default:
                 print("\(outcome.status)\(outcome.inboundId.map { ": inbound \($0.uuidString.lowercased())" } ?? "")")
             }
+        }
+    }
+
+    /// Runs `action` on an ``InboundReplyService`` over a pool of `connections` connections, and
+    /// closes the pool whether or not it succeeds.
+    static func withService(
+        _ global: GlobalOptions, connections: Int, key: TokenSigningKey, logger: Logger,
+        _ action: (InboundReplyService) async throws -> InboundReplyOutcome
+    ) async throws -> InboundReplyOutcome {
+        let pool = PostgresPool(configuration: try global.databaseConfiguration(applicationName: "herald inbound"),
+                                pool: .init(maximumConnections: connections), logger: logger)
+        do {
+            let outcome = try await action(InboundReplyService(pool: pool, key: key, logger: logger))
+            await pool.close()
+            return outcome
+        } catch {
+            await pool.close()
+            throw error
+        }
+    }
+}
+
+/// The `ID` argument of `herald inbound release` and `reprocess`: an `inbound_emails` id.
+struct InboundEmailID: ParsableArguments {
+    @Argument(help: "The inbound_emails id.") var id: String
+
+    func validate() throws {
+        _ = try uuid
+    }
+
+    /// The id as a UUID; text that is not one is refused as a usage error.
+    var uuid: UUID {
+        get throws {
+            guard let uuid = UUID(uuidString: id) else { throw ValidationError("'\(id)' is not a UUID") }
+            return uuid
         }
     }
 }

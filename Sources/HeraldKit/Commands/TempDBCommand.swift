@@ -90,27 +90,27 @@ struct TempDBCommand: AsyncParsableCommand {
     /// Runs the child, forwarding SIGINT/SIGTERM to it, and returns its exit status.
     private func runChild(_ executable: String, _ arguments: [String], environment: [String: String]) async throws -> Int32 {
         let child = try ChildProcess.spawn(executable, arguments, environment: environment)
-        let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { child.send(number) }
-            source.resume()
-            return source
-        }
+        let signals = Self.handleStopSignals { child.send($0) }
         defer { signals.forEach { $0.cancel() } }
         return await child.exitStatus()
     }
 
     private func waitForSignal() async {
         let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
-        let sources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
+        let sources = Self.handleStopSignals { continuation.yield($0) }
+        for await _ in stream { break }
+        sources.forEach { $0.cancel() }
+    }
+
+    /// Takes SIGINT and SIGTERM away from their default action (ending this process) and calls
+    /// `handler` with the signal's number instead; cancel the returned sources to stop.
+    private static func handleStopSignals(_ handler: @escaping @Sendable (Int32) -> Void) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { continuation.yield(number) }
+            source.setEventHandler { handler(number) }
             source.resume()
             return source
         }
-        for await _ in stream { break }
-        sources.forEach { $0.cancel() }
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
+import Postgres
 
 /// A calendar date without a time zone (year, month, day in the proleptic Gregorian calendar).
 ///
 /// Arithmetic on local dates is plain day counting (civil-from-days, as in Howard Hinnant's
-/// `chrono` algorithms), so "the day before" or "the 1st of last month" never depends on DST and
-/// costs no calendar lookups; only the final step, turning a local date and hour into an instant,
-/// looks at the user's time zone.
+/// `chrono` algorithms, the ones `PostgresTimestamp` formats timestamps with), so "the day before"
+/// or "the 1st of last month" never depends on DST and costs no calendar lookups; only the final
+/// step, turning a local date and hour into an instant, looks at the user's time zone.
 struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {
     let year: Int
     let month: Int
@@ -25,25 +26,13 @@ struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Days since 1970-01-01 → civil date.
     init(daysSinceEpoch days: Int) {
-        let shifted = days + 719_468
-        let era = Self.floorDivide(shifted, 146_097)
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        self.init(year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
+        let (year, month, day) = PostgresTimestamp.civil(fromDays: Int64(days))
+        self.init(year: Int(year), month: Int(month), day: Int(day))
     }
 
     /// Civil date → days since 1970-01-01.
     var daysSinceEpoch: Int {
-        let year = self.month <= 2 ? self.year - 1 : self.year
-        let era = Self.floorDivide(year, 400)
-        let yearOfEra = year - era * 400
-        let dayOfYear = (153 * (self.month > 2 ? self.month - 3 : self.month + 9) + 2) / 5 + self.day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+        Int(PostgresTimestamp.days(fromCivil: Int64(self.year), Int64(self.month), Int64(self.day)))
     }
 
     /// Seconds since 1970 of this date at `hour`:00 read as if it were UTC ("wall clock seconds").

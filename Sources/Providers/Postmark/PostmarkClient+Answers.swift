@@ -81,13 +81,8 @@ package struct PostmarkAnswer: Decodable, Sendable, Equatable {
     package var errorCode: Int?
     package var message: String?
 
-    enum CodingKeys: String, CodingKey {
-        case to = "To"
-        case submittedAt = "SubmittedAt"
-        case messageID = "MessageID"
-        case errorCode = "ErrorCode"
-        case message = "Message"
-    }
+    /// The same members, under the same names, as ``PostmarkSendResponse``.
+    typealias CodingKeys = PostmarkSendResponse.CodingKeys
 
     /// The answer in `body`, or nil when it is not JSON. A JSON value that is not an object
     /// gives an answer with every field absent.

@@ -16,20 +16,28 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [QueueBench.self, DeliveryBench.self, TrackingBench.self, JSONBench.self, ConsoleBench.self])
 }
 
-/// The database a benchmark runs against, and how to clean up after it.
+/// The database a benchmark runs against, the quiet logger every benchmark uses, and how to clean
+/// up after it.
 struct BenchDatabase {
     let configuration: PostgresConfiguration
     let server: TemporaryPostgres?
+    /// `herald.bench` at warning level, so the services under test log only trouble.
+    let logger: Logger
 
-    static func open(_ global: GlobalOptions, logger: Logger) async throws -> BenchDatabase {
+    static func open(_ global: GlobalOptions) async throws -> BenchDatabase {
+        var logger = try global.makeLogger("herald.bench")
+        logger.logLevel = .warning
         if let configured = try? global.databaseConfiguration(applicationName: "herald bench") {
-            return BenchDatabase(configuration: configured, server: nil)
+            return BenchDatabase(configuration: configured, server: nil, logger: logger)
         }
         FileHandle.standardError.write(Data("bench: starting a throwaway PostgreSQL (fsync on)…\n".utf8))
-        var quiet = logger
-        quiet.logLevel = .warning
-        let server = try await startMigratedTemporaryPostgres(options: .init(fsync: true), database: "herald", logger: quiet)
-        return BenchDatabase(configuration: server.configuration(database: "herald"), server: server)
+        let server = try await startMigratedTemporaryPostgres(options: .init(fsync: true), database: "herald", logger: logger)
+        return BenchDatabase(configuration: server.configuration(database: "herald"), server: server, logger: logger)
+    }
+
+    /// A pool of at most `maximumConnections` connections to the database.
+    func makePool(maximumConnections: Int) -> PostgresPool {
+        PostgresPool(configuration: configuration, pool: .init(maximumConnections: maximumConnections), logger: logger)
     }
 
     func close() { server?.stop() }

@@ -29,11 +29,10 @@ struct ConsoleBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = try global.makeLogger("herald.bench")
-        logger.logLevel = .warning
-        let database = try await BenchDatabase.open(global, logger: logger)
+        let database = try await BenchDatabase.open(global)
         defer { database.close() }
-        let pool = PostgresPool(configuration: database.configuration, pool: .init(maximumConnections: 16), logger: logger)
+        let logger = database.logger
+        let pool = database.makePool(maximumConnections: 16)
         let clock = ContinuousClock()
 
         let fillStart = clock.now

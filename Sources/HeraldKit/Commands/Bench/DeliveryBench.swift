@@ -55,11 +55,10 @@ struct DeliveryBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = try global.makeLogger("herald.bench")
-        logger.logLevel = .warning
-        let database = try await BenchDatabase.open(global, logger: logger)
+        let database = try await BenchDatabase.open(global)
         defer { database.close() }
-        let pool = PostgresPool(configuration: database.configuration, pool: .init(maximumConnections: connections), logger: logger)
+        let logger = database.logger
+        let pool = database.makePool(maximumConnections: connections)
         let tenant = UUID()
         let httpPool = (0..<max(1, httpClients)).map { _ in CurlClient() }
         defer { httpPool.forEach { $0.shutdown() } }

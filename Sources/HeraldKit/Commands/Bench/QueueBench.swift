@@ -28,11 +28,10 @@ struct QueueBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = try global.makeLogger("herald.bench")
-        logger.logLevel = .warning
-        let database = try await BenchDatabase.open(global, logger: logger)
+        let database = try await BenchDatabase.open(global)
         defer { database.close() }
-        let pool = PostgresPool(configuration: database.configuration, pool: .init(maximumConnections: 8), logger: logger)
+        let logger = database.logger
+        let pool = database.makePool(maximumConnections: 8)
         let queue = JobQueue(pool: pool)
         try await pool.query("DELETE FROM herald_jobs WHERE queue IN ('bench', 'bench-latency')")
         try await pool.query("VACUUM ANALYZE herald_jobs")

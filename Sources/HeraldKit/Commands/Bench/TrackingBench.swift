@@ -27,11 +27,10 @@ struct TrackingBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = try global.makeLogger("herald.bench")
-        logger.logLevel = .warning
-        let database = try await BenchDatabase.open(global, logger: logger)
+        let database = try await BenchDatabase.open(global)
         defer { database.close() }
-        let pool = PostgresPool(configuration: database.configuration, pool: .init(maximumConnections: writers + 4), logger: logger)
+        let logger = database.logger
+        let pool = database.makePool(maximumConnections: writers + 4)
 
         // Seed one thread, one message and `pixels` tracked recipients.
         let thread = try await pool.query("INSERT INTO communication_threads (tenant_id, subject) VALUES (gen_random_uuid(), 'bench') RETURNING id")[0].decode(UUID.self, at: 0)
