@@ -48,8 +48,19 @@ public final class PostgresPool: Sendable {
     }
 
     /// Checks out a connection, runs `body`, and returns the connection to the pool.
+    ///
+    /// A task cancelled while it waited for the connection (a job's timeout during a slow connect)
+    /// gets `CancellationError` instead of running `body`: a statement started in a cancelled task
+    /// runs to its end, uncancellable (``PostgresConnection`` lets such statements run so that
+    /// cleanup works), which once held a timed-out handler's `pg_sleep(60)` for the full minute.
+    /// A task that was cancelled before it asked still runs `body`: that is cleanup.
     public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let cancelledBefore = Task.isCancelled
         let connection = try await checkout()
+        if !cancelledBefore && Task.isCancelled {
+            await release(connection)
+            throw CancellationError()
+        }
         do {
             let value = try await body(connection)
             await release(connection)
@@ -146,12 +157,14 @@ public final class PostgresPool: Sendable {
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: timeout)
+                // Ends at the timeout, or early when the waiting task is cancelled: then the
+                // waiter leaves the queue with CancellationError (not a timeout it did not reach).
+                let timedOut = (try? await Task.sleep(for: timeout)) != nil
                 let waiter = self.state.withLock { state -> CheckedContinuation<PostgresConnection?, any Error>? in
                     guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
                     return state.waiters.remove(at: index).continuation
                 }
-                waiter?.resume(throwing: PostgresError(code: .poolTimeout, message: "no connection free within \(timeout)"))
+                waiter?.resume(throwing: timedOut ? PostgresError(code: .poolTimeout, message: "no connection free within \(timeout)") : CancellationError())
                 return nil
             }
             let first = try await group.next()!

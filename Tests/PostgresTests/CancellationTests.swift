@@ -87,6 +87,34 @@ struct CancellationTests {
         }
     }
 
+    /// The race behind a flaky job-timeout test: the handler's task was cancelled while its pool
+    /// was still opening a connection, and the statement then ran, uncancellable, for 60 s.
+    @Test func aTaskCancelledWhileWaitingForAConnectionDoesNotStartItsStatement() async throws {
+        try await withTestDatabase("cancelwait") { db in
+            let pool = db.pool(maximumConnections: 1)
+            let observer = try await db.connect()
+            let (held, release) = AsyncStream.makeStream(of: Void.self)
+            let holder = Task {
+                try await pool.withConnection { _ in
+                    for await _ in held { break }
+                }
+            }
+            #expect(await eventually { pool.openConnections == 1 })
+            let waiter = Task { try await pool.query("SELECT pg_sleep(30) /* waiter */") }
+            try await Task.sleep(for: .milliseconds(200))  // let it queue for the held connection
+            waiter.cancel()
+            release.yield()
+            try await holder.value
+            await #expect(throws: CancellationError.self) { try await waiter.value }
+            let sleeping = try await observer.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%/* waiter */%' AND pid <> pg_backend_pid()")
+            #expect(try sleeping[0].decode(Int.self, at: 0) == 0, "the statement never started")
+            #expect(try await pool.query("SELECT 1")[0].decode(Int.self, at: 0) == 1, "the connection went back to the pool")
+            await observer.close()
+            await pool.close()
+        }
+    }
+
     @Test func aTaskAlreadyCancelledStillRunsItsStatementsSoCleanupWorks() async throws {
         try await withTestDatabase("cancelled") { db in
             let connection = try await db.connect()
