@@ -44,12 +44,18 @@ public struct NotificationDelivery: Sendable {
     /// `sms.send` when Twilio is configured.
     public func handlers() -> [any JobHandler] {
         let channels = self.channels
-        let context = ChannelContext(
-            store: NotificationStore(pool: pool), resolver: ProviderOutcomeResolver(suppressions: SuppressionList(pool: pool)),
-            templates: templates, configuration: configuration, logger: logger)
+        let context = context()
         let email = channels.lazy.compactMap { $0 as? EmailChannel }.first?.service(context)
         return [NotificationRouter(store: context.store, configuration: configuration, logger: logger, channels: channels, email: email)]
             + channels.flatMap { $0.handlers(context) }
+    }
+
+    /// What the channels' handlers share: a store on this pool, the suppression-aware outcome
+    /// resolver, this delivery's template cache, and `configuration` (default: this delivery's).
+    public func context(configuration: NotificationDeliveryConfiguration? = nil) -> ChannelContext {
+        ChannelContext(
+            store: NotificationStore(pool: pool), resolver: ProviderOutcomeResolver(suppressions: SuppressionList(pool: pool)),
+            templates: templates, configuration: configuration ?? self.configuration, logger: logger)
     }
 
     /// The leader-only tasks: the ``DigestScheduler``.

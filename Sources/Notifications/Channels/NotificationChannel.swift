@@ -37,22 +37,14 @@ extension NotificationChannel {
     }
 }
 
-/// What channels share to build their handlers: one store, one outcome policy, one template cache.
+/// What channels share to build their handlers: one store, one outcome policy, one template
+/// cache. ``NotificationDelivery/context(configuration:)`` makes it.
 public struct ChannelContext: Sendable {
     public var store: NotificationStore
     public var resolver: ProviderOutcomeResolver
     public var templates: TemplateCache
     public var configuration: NotificationDeliveryConfiguration
     public var logger: Logger
-
-    public init(store: NotificationStore, resolver: ProviderOutcomeResolver, templates: TemplateCache,
-                configuration: NotificationDeliveryConfiguration, logger: Logger) {
-        self.store = store
-        self.resolver = resolver
-        self.templates = templates
-        self.configuration = configuration
-        self.logger = logger
-    }
 }
 
 /// A channel's job handler: it reaches the shared parts through its ``ChannelContext``.

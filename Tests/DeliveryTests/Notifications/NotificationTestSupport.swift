@@ -37,8 +37,7 @@ struct DeliveryHarness: Sendable {
 
     /// What the handlers share, with `configuration` (default: the delivery's).
     func context(_ configuration: NotificationDeliveryConfiguration? = nil) -> ChannelContext {
-        ChannelContext(store: store, resolver: resolver, templates: TemplateCache(), configuration: configuration ?? delivery.configuration,
-                       logger: Self.logger)
+        delivery.context(configuration: configuration)
     }
 
     func emailService(afterAcceptance: (@Sendable (UUID) async throws -> Void)? = nil) -> EmailNotificationService {
