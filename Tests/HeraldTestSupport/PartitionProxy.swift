@@ -22,6 +22,8 @@ public final class PartitionProxy: Sendable {
         var sockets: Set<Int32> = []
         var partitioned = false
         var closed = false
+        /// Set by the accept loop when it closed the listener: its number may belong to another socket now.
+        var listenerClosed = false
     }
     private let state = Mutex(State())
 
@@ -60,12 +62,16 @@ public final class PartitionProxy: Sendable {
 
     /// Stops listening and closes every connection.
     public func close() {
+        // Idempotent, and all under the lock: tests close in a `defer` and sometimes earlier too,
+        // and a second shutdown() of the listener after the accept loop closed it hit whatever
+        // socket had been given that number since (another test's database connection: "server
+        // closed the connection unexpectedly"). The accept loop closes the listener itself.
         state.withLock { state in
+            guard !state.closed else { return }
             state.closed = true
             for socket in state.sockets { shutdown(socket, Int32(SHUT_RDWR)) }
+            if !state.listenerClosed { shutdown(listener, Int32(SHUT_RDWR)) }
         }
-        // Wakes the accept loop, which closes the listener itself (see FaultProxy.close).
-        shutdown(listener, Int32(SHUT_RDWR))
     }
 
     // MARK: - Forwarding
@@ -75,7 +81,10 @@ public final class PartitionProxy: Sendable {
             let client = accept(listener, nil, nil)
             if client < 0 {
                 if errno == EINTR { continue }
-                Glibc.close(listener)
+                state.withLock { state in
+                    state.listenerClosed = true
+                    Glibc.close(listener)
+                }
                 return
             }
             let server = connectTarget()

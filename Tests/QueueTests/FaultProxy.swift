@@ -33,6 +33,8 @@ final class FaultProxy: Sendable {
         var droppedAt: ContinuousClock.Instant?
         var sockets: Set<Int32> = []
         var closed = false
+        /// Set by the accept loop when it closed the listener: its number may belong to another socket now.
+        var listenerClosed = false
         var cutOff = false
         var partitioned = false
         var connections: [Connection] = []
@@ -96,13 +98,16 @@ final class FaultProxy: Sendable {
 
     /// Stops listening and closes every connection.
     func close() {
+        // Idempotent, and all under the lock: tests close in a `defer` and sometimes earlier too,
+        // and a second shutdown() of the listener after the accept loop closed it hit whatever
+        // socket had been given that number since (another test's database connection: "server
+        // closed the connection unexpectedly"). The accept loop closes the listener itself.
         state.withLock { state in
+            guard !state.closed else { return }
             state.closed = true
             for socket in state.sockets { shutdown(socket, Int32(SHUT_RDWR)) }
+            if !state.listenerClosed { shutdown(listener, Int32(SHUT_RDWR)) }
         }
-        // Wakes the accept loop, which closes the listener itself: closed here, its number could
-        // be reused by another socket of the test process before the loop's next accept().
-        shutdown(listener, Int32(SHUT_RDWR))
     }
 
     private func acceptLoop() {
@@ -110,7 +115,10 @@ final class FaultProxy: Sendable {
             let client = accept(listener, nil, nil)
             if client < 0 {
                 if errno == EINTR { continue }
-                Glibc.close(listener)
+                state.withLock { state in
+                    state.listenerClosed = true
+                    Glibc.close(listener)
+                }
                 return
             }
             if state.withLock({ $0.cutOff }) {
