@@ -121,8 +121,8 @@ struct InboundAutomaticEmailTests {
                 from: "client@example.com", to: replyAddress, subject: "Automatic reply: Project kickoff", textBody: "Away until Monday.")
             let id = try #require(jsonObject(try await post(client, base + inboundPath, body: try inboundBody(message)))["inbound_id"] as? String)
             let service = InboundReplyService(pool: pool, key: testKey, logger: Logger(label: "t"))
-            await #expect(throws: DeliveryStoreError.self) { try await service.release(inboundId: try #require(UUID(uuidString: id))) }
-            await #expect(throws: DeliveryStoreError.self) { try await service.reprocess(inboundId: try #require(UUID(uuidString: id))) }
+            await #expect(throws: DeliveryError.self) { try await service.release(inboundId: try #require(UUID(uuidString: id))) }
+            await #expect(throws: DeliveryError.self) { try await service.reprocess(inboundId: try #require(UUID(uuidString: id))) }
             #expect(try await count(pool, "SELECT count(*) FROM communication_messages WHERE source = 'email'") == 0)
             #expect(try await count(pool, "SELECT count(*) FROM inbound_emails WHERE status = 'auto_reply'") == 1)
         }

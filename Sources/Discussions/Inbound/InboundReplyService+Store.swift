@@ -63,7 +63,7 @@ extension InboundReplyService {
                      WHERE provider_message_id = $1 OR email_message_id = $2 ORDER BY received_at LIMIT 1
                     """, [providerID, messageID?.value])
                 guard let row = rows.first else {
-                    throw DeliveryStoreError(code: .invalidText, message: "the inbound email conflicts with a stored one that cannot be read")
+                    throw DeliveryError(code: .invalidText, message: "the inbound email conflicts with a stored one that cannot be read")
                 }
                 return .existing(try row.decode(UUID.self, column: "id"), status: try row.decode(String.self, column: "status"))
             }

@@ -93,22 +93,22 @@ public struct InboundReplyService: Sendable {
 
     /// Processes a stored inbound email again (status `failed`, or `received` when a process died
     /// between storing and processing) from what was stored: `raw` and its attachments.
-    /// - Throws: `DeliveryStoreError` `.notFound` for an unknown id; `.notReleasable` when the row
+    /// - Throws: `DeliveryError` `.notFound` for an unknown id; `.notReleasable` when the row
     ///   was processed already (any other status) or has no payload to process.
     public func reprocess(inboundId: UUID) async throws -> InboundReplyOutcome {
         guard let row = try await pool.query("SELECT status, raw::text AS raw FROM inbound_emails WHERE id = $1", [inboundId]).first else {
-            throw DeliveryStoreError(code: .notFound, message: "no inbound email \(inboundId)")
+            throw DeliveryError(code: .notFound, message: "no inbound email \(inboundId)")
         }
         let status = try row.decode(String.self, column: "status")
         guard status == "failed" || status == "received" else {
-            throw DeliveryStoreError(
+            throw DeliveryError(
                 code: .notReleasable,
                 message: "inbound email \(inboundId) was processed already (status \(status)); only failed or received ones are reprocessed")
         }
         var raw = try row.decode(String.self, column: "raw")
         let webhook = try raw.withUTF8 { bytes in try InboundWebhook(parsing: UnsafeRawBufferPointer(bytes)) }
         guard webhook.isObject, webhook.raw.objectMembers?.isEmpty == false else {
-            throw DeliveryStoreError(
+            throw DeliveryError(
                 code: .notReleasable, message: "inbound email \(inboundId) has no payload to process (its body was not a JSON object)")
         }
         return try await process(inboundId: inboundId, payload: webhook.payload)
@@ -122,7 +122,7 @@ public struct InboundReplyService: Sendable {
     /// sender, e.g. a participant writing from a second address.
     ///
     /// Releasing an already threaded row returns it with `duplicate: true`.
-    /// - Throws: `DeliveryStoreError` `.notFound` for an unknown id; `.notReleasable` when the row
+    /// - Throws: `DeliveryError` `.notFound` for an unknown id; `.notReleasable` when the row
     ///   has another reason, no claimed thread, or no text once the quoted history is removed.
     public func release(inboundId: UUID) async throws -> InboundReplyOutcome {
         let outcome = try await pool.transaction { connection -> InboundReplyOutcome in
@@ -138,7 +138,7 @@ public struct InboundReplyService: Sendable {
                  FOR UPDATE
                 """, [inboundId])
             guard let row = rows.first else {
-                throw DeliveryStoreError(code: .notFound, message: "no inbound email \(inboundId)")
+                throw DeliveryError(code: .notFound, message: "no inbound email \(inboundId)")
             }
             let thread = try row.decode(UUID?.self, column: "thread_id")
             if try row.decode(String.self, column: "status") == "threaded", let thread {
@@ -146,13 +146,13 @@ public struct InboundReplyService: Sendable {
             }
             let reason = try row.decode(String?.self, column: "reason").map(InboundReplyOutcome.Reason.init(rawValue:))
             guard let reason, reason.isReleasable, let thread else {
-                throw DeliveryStoreError(
+                throw DeliveryError(
                     code: .notReleasable,
                     message: "inbound email \(inboundId) cannot be released: only replies kept for sender_mismatch or spam, with a thread, can (reason: \(reason?.rawValue ?? "none"))")
             }
             let body = try row.decode(String.self, column: "stripped_text")
             guard !body.trimmingWhitespace().isEmpty else {
-                throw DeliveryStoreError(code: .notReleasable, message: "inbound email \(inboundId) cannot be released: the reply is empty once the quoted text is removed")
+                throw DeliveryError(code: .notReleasable, message: "inbound email \(inboundId) cannot be released: the reply is empty once the quoted text is removed")
             }
             let (message, duplicate) = try await Self.insertMessage(
                 connection: connection, inboundId: inboundId, thread: thread, authorUserId: try row.decode(UUID?.self, column: "user_id"),
@@ -316,7 +316,7 @@ public struct InboundReplyService: Sendable {
         let rows = try await connection.query(
             "SELECT id, status, thread_id, message_id, reason, error, auto_signal FROM inbound_emails WHERE id = $1", [inboundId])
         guard let row = rows.first else {
-            throw DeliveryStoreError(code: .notFound, message: "no inbound email \(inboundId)")
+            throw DeliveryError(code: .notFound, message: "no inbound email \(inboundId)")
         }
         let id = try row.decode(UUID.self, column: "id")
         let reason = try row.decode(String?.self, column: "reason").map(InboundReplyOutcome.Reason.init(rawValue:))

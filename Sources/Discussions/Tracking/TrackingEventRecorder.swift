@@ -126,15 +126,15 @@ public final class TrackingEventRecorder: Sendable {
         let capacity = configuration.queueCapacity
         return try await withCheckedThrowingContinuation { continuation in
             let event = Event(kind: kind.rawValue, pixelId: trackingPixelId, userAgent: userAgent, ip: ip, at: date, continuation: continuation)
-            let (refusal, wakeup) = state.withLock { state -> (DeliveryStoreError?, CheckedContinuation<Void, Never>?) in
+            let (refusal, wakeup) = state.withLock { state -> (DeliveryError?, CheckedContinuation<Void, Never>?) in
                 switch state.phase {
                 case .stopping, .stopped:
-                    return (DeliveryStoreError(code: .recorderShutDown, message: "the tracking event recorder is shutting down"), nil)
+                    return (DeliveryError(code: .recorderShutDown, message: "the tracking event recorder is shutting down"), nil)
                 case .notStarted, .running:
                     break
                 }
                 guard state.pending.count < capacity else {
-                    return (DeliveryStoreError(code: .recorderOverloaded, message: "the tracking event recorder has \(capacity) events waiting"), nil)
+                    return (DeliveryError(code: .recorderOverloaded, message: "the tracking event recorder has \(capacity) events waiting"), nil)
                 }
                 state.pending.append(event)
                 defer { state.wakeup = nil }
@@ -150,7 +150,7 @@ public final class TrackingEventRecorder: Sendable {
     public func run() async throws {
         try state.withLock { state in
             guard state.phase == .notStarted else {
-                throw DeliveryStoreError(code: .recorderAlreadyRunning, message: "TrackingEventRecorder.run() was already called")
+                throw DeliveryError(code: .recorderAlreadyRunning, message: "TrackingEventRecorder.run() was already called")
             }
             state.phase = .running
         }

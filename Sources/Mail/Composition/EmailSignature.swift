@@ -20,10 +20,20 @@ public struct EmailSignature: Sendable, Hashable {
         guard length <= Self.maximumLength else {
             throw DeliveryError(
                 code: .signatureTooLong,
-                message: "email_signature may be at most \(Self.maximumLength) characters, but it has \(length); it was not saved or truncated"
-            )
+                message: "email_signature is \(Self.grouped(length)) characters long; the maximum is \(Self.grouped(Self.maximumLength)). Shorten it: Herald never cuts a signature.")
         }
         self.text = text
+    }
+
+    /// 12345 → "12,345".
+    private static func grouped(_ number: Int) -> String {
+        var digits = String(number)
+        var index = digits.endIndex
+        while digits.distance(from: digits.startIndex, to: index) > 3 {
+            index = digits.index(index, offsetBy: -3)
+            digits.insert(",", at: index)
+        }
+        return digits
     }
 
     /// The length of `text` as PostgreSQL's `char_length` counts it (Unicode scalars).

@@ -1,10 +1,11 @@
 public import Foundation
+import Mail
 
 /// A tenant's communication settings (one row of `communication_settings`).
 public struct CommunicationSettings: Sendable, Hashable {
     /// The longest `email_signature`, in characters as PostgreSQL's `char_length` counts them
     /// (Unicode scalars): 2,000.
-    public static let maximumSignatureLength = 2000
+    public static let maximumSignatureLength = EmailSignature.maximumLength
 
     public var tenantId: UUID
     /// When false, no email goes to external recipients and threads enqueue no fan-out.
@@ -37,28 +38,12 @@ public struct CommunicationSettings: Sendable, Hashable {
     }
 
     /// Refuses a signature PostgreSQL would refuse or alter, with a message naming the limit:
-    /// over `maximumSignatureLength` characters (`.signatureTooLong`), or holding a NUL
-    /// character (`.invalidText`). Never shortens it.
+    /// over `maximumSignatureLength` characters (`.signatureTooLong`, by ``EmailSignature``'s
+    /// rule), or holding a NUL character (`.invalidText`). Never shortens it.
     public static func validateSignature(_ signature: String) throws {
-        let length = signature.unicodeScalars.count
-        guard length <= maximumSignatureLength else {
-            throw DeliveryStoreError(
-                code: .signatureTooLong,
-                message: "email_signature is \(grouped(length)) characters long; the maximum is \(grouped(maximumSignatureLength)). Shorten it: Herald never cuts a signature.")
-        }
+        _ = try EmailSignature(signature)
         guard !signature.unicodeScalars.contains("\u{0}") else {
-            throw DeliveryStoreError(code: .invalidText, message: "email_signature contains a NUL character, which cannot be stored")
+            throw DeliveryError(code: .invalidText, message: "email_signature contains a NUL character, which cannot be stored")
         }
-    }
-
-    /// 12345 → "12,345".
-    private static func grouped(_ number: Int) -> String {
-        var digits = String(number)
-        var index = digits.endIndex
-        while digits.distance(from: digits.startIndex, to: index) > 3 {
-            index = digits.index(index, offsetBy: -3)
-            digits.insert(",", at: index)
-        }
-        return digits
     }
 }

@@ -52,14 +52,14 @@ public struct SuppressionList: Sendable {
     }
 
     /// Suppresses `email`. Adding an address already there replaces its reason, bounce type and
-    /// source and keeps its `created_at`. Throws `.invalidEmail` for text that is not an address.
+    /// source and keeps its `created_at`. Throws `.invalidEmailAddress` for text that is not an address.
     @discardableResult
     public func add(
         _ email: String, reason: String, bounceType: BounceType? = nil, source: String = "manual"
     ) async throws -> Entry {
         let address = TrackingEventInput.trimmingSpaces(email)
         guard Self.looksLikeAddress(address) else {
-            throw DeliveryStoreError(code: .invalidEmail, message: "cannot suppress \"\(address)\": not an email address")
+            throw DeliveryError(code: .invalidEmailAddress, message: "cannot suppress \"\(address)\": not an email address")
         }
         let rows = try await pool.query(
             """

@@ -99,7 +99,7 @@ extension HeraldServer {
                 try await inbound.release(inboundId: id, by: access.actor)
                 logConsoleAction("release_inbound")
                 outcome = "released"
-            } catch is DeliveryStoreError {
+            } catch let error as DeliveryError where error.code == .notFound || error.code == .notReleasable {
                 outcome = "not-released"
             }
         } else {

@@ -9,7 +9,7 @@ struct EmailSignatureTests {
         #expect(try EmailSignature(exact).text == exact)
         #expect { try EmailSignature(exact + "b") } throws: { error in
             guard let error = error as? DeliveryError else { return false }
-            return error.code == .signatureTooLong && error.message.contains("2000") && error.message.contains("2001")
+            return error.code == .signatureTooLong && error.message.contains("2,000") && error.message.contains("2,001")
         }
     }
 
@@ -31,7 +31,7 @@ struct EmailSignatureTests {
         // 667 flags are 667 Characters but 1,334 scalars; 1,001 flags are 2,002 scalars: refused.
         #expect(throws: Never.self) { try EmailSignature(String(repeating: "🇩🇪", count: 1_000)) }
         #expect { try EmailSignature(String(repeating: "🇩🇪", count: 1_001)) } throws: { error in
-            (error as? DeliveryError)?.message.contains("2002") ?? false
+            (error as? DeliveryError)?.message.contains("2,002") ?? false
         }
     }
 

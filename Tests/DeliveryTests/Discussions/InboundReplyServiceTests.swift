@@ -386,9 +386,9 @@ struct InboundReplyServiceTests {
                 Issue.record("expected unmatched")
                 return
             }
-            let notReleasable = await #expect(throws: DeliveryStoreError.self) { try await f.service.release(inboundId: id) }
+            let notReleasable = await #expect(throws: DeliveryError.self) { try await f.service.release(inboundId: id) }
             #expect(notReleasable?.code == .notReleasable)
-            let notFound = await #expect(throws: DeliveryStoreError.self) { try await f.service.release(inboundId: UUID()) }
+            let notFound = await #expect(throws: DeliveryError.self) { try await f.service.release(inboundId: UUID()) }
             #expect(notFound?.code == .notFound)
             #expect(try await f.emailMessages == 0)
         }

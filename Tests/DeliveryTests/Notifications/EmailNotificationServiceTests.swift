@@ -63,7 +63,7 @@ struct EmailNotificationServiceTests {
         try await DeliveryHarness.run("emailsig") { h in
             let tenant = UUID()
             let tooLong = String(repeating: "y", count: 2_001)
-            await #expect(throws: DeliveryStoreError.self) {
+            await #expect(throws: DeliveryError.self) {
                 try await CommunicationSettingsStore(pool: h.pool).update(tenantId: tenant, signature: tooLong)
             }
             await #expect(throws: PostgresError.self) {

@@ -1,5 +1,6 @@
 import Foundation
 import HeraldTestSupport
+import Mail
 import Notifications
 import Postgres
 import Testing
@@ -28,17 +29,17 @@ struct CommunicationSettingsStoreTests {
             let store = CommunicationSettingsStore(pool: pool)
             let tenant = UUID()
             try await store.update(tenantId: tenant, emailIntegrationEnabled: true, signature: "Regards, Acme")
-            let error = try await #require(throws: DeliveryStoreError.self) {
+            let error = try await #require(throws: DeliveryError.self) {
                 try await store.update(tenantId: tenant, emailIntegrationEnabled: false, signature: String(repeating: "a", count: 2001))
             }
             #expect(error.code == .signatureTooLong)
             #expect(error.message.contains("2,001") && error.message.contains("2,000"))
             // Counted like PostgreSQL: 1,001 grapheme clusters of 2 scalars each is 2,002 characters.
-            let combining = try await #require(throws: DeliveryStoreError.self) {
+            let combining = try await #require(throws: DeliveryError.self) {
                 try await store.update(tenantId: tenant, signature: String(repeating: "e\u{301}", count: 1001))
             }
             #expect(combining.code == .signatureTooLong)
-            let nul = try await #require(throws: DeliveryStoreError.self) {
+            let nul = try await #require(throws: DeliveryError.self) {
                 try await store.update(tenantId: tenant, signature: "Regards\u{0}hidden")
             }
             #expect(nul.code == .invalidText)
@@ -48,7 +49,7 @@ struct CommunicationSettingsStoreTests {
             #expect(current.emailIntegrationEnabled)
             // A new tenant refused gets no row at all.
             let newTenant = UUID()
-            await #expect(throws: DeliveryStoreError.self) {
+            await #expect(throws: DeliveryError.self) {
                 try await store.update(tenantId: newTenant, signature: String(repeating: "a", count: 2001))
             }
             #expect(try await store.settings(tenantId: newTenant) == nil)
@@ -109,7 +110,7 @@ struct CommunicationSettingsStoreTests {
         // Nothing listens on port 1: any statement would fail with a connection error.
         let pool = PostgresPool(configuration: PostgresConfiguration(connectionString: "postgresql://herald@127.0.0.1:1/none", connectTimeout: 2))
         let store = CommunicationSettingsStore(pool: pool)
-        let error = try await #require(throws: DeliveryStoreError.self) {
+        let error = try await #require(throws: DeliveryError.self) {
             try await store.update(tenantId: UUID(), signature: String(repeating: "a", count: 2001))
         }
         #expect(error.code == .signatureTooLong)
@@ -119,7 +120,7 @@ struct CommunicationSettingsStoreTests {
 
     @Test func validateSignatureCountsUnicodeScalars() throws {
         try CommunicationSettings.validateSignature(String(repeating: "🙂", count: 2000))
-        #expect(throws: DeliveryStoreError.self) { try CommunicationSettings.validateSignature(String(repeating: "🇫🇷", count: 1001)) }
+        #expect(throws: DeliveryError.self) { try CommunicationSettings.validateSignature(String(repeating: "🇫🇷", count: 1001)) }
         try CommunicationSettings.validateSignature("")
     }
 }

@@ -42,8 +42,8 @@ struct SuppressionListTests {
             let pool = db.pool()
             let list = SuppressionList(pool: pool)
             for text in ["", "no-at-sign", "two@@example.com", "@example.com", "bob@", "bo b@example.com"] {
-                let error = try await #require(throws: DeliveryStoreError.self) { try await list.add(text, reason: "x") }
-                #expect(error.code == .invalidEmail)
+                let error = try await #require(throws: DeliveryError.self) { try await list.add(text, reason: "x") }
+                #expect(error.code == .invalidEmailAddress)
             }
             let count = try await pool.query("SELECT count(*) AS n FROM email_suppressions")
             #expect(try count[0].decode(Int.self, column: "n") == 0)

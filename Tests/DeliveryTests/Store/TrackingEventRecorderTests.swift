@@ -1,6 +1,7 @@
 import Discussions
 import Foundation
 import HeraldTestSupport
+import Mail
 import Notifications
 import Postgres
 import Testing
@@ -162,11 +163,11 @@ struct TrackingEventRecorderTests {
             }
             let row = try await pool.query("SELECT open_count FROM discussion_email_tracking WHERE tracking_pixel_id = $1", [pixels[0]])
             #expect(try row[0].decode(Int.self, column: "open_count") == 10)
-            let refused = try await #require(throws: DeliveryStoreError.self) {
+            let refused = try await #require(throws: DeliveryError.self) {
                 try await recorder.recordOpen(trackingPixelId: pixels[0], userAgent: nil, ip: nil)
             }
             #expect(refused.code == .recorderShutDown)
-            let again = try await #require(throws: DeliveryStoreError.self) { try await recorder.run() }
+            let again = try await #require(throws: DeliveryError.self) { try await recorder.run() }
             #expect(again.code == .recorderAlreadyRunning)
             await pool.close()
         }
@@ -182,7 +183,7 @@ struct TrackingEventRecorderTests {
                     group.addTask { try await recorder.recordClick(trackingPixelId: pixels[0], userAgent: nil, ip: nil) }
                 }
                 while recorder.pendingCount < 3 { try await Task.sleep(for: .milliseconds(5)) }
-                let overflow = try await #require(throws: DeliveryStoreError.self) {
+                let overflow = try await #require(throws: DeliveryError.self) {
                     try await recorder.recordClick(trackingPixelId: pixels[0], userAgent: nil, ip: nil)
                 }
                 #expect(overflow.code == .recorderOverloaded)
