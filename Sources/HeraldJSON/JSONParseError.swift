@@ -57,12 +57,5 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
     /// A human-readable explanation that does not quote the document.
     public let message: String
 
-    /// Creates an error with a code, the offending byte offset and a message.
-    public init(code: Code, offset: Int, message: String) {
-        self.code = code
-        self.offset = offset
-        self.message = message
-    }
-
     public var description: String { "JSONParseError.\(code) at byte \(offset): \(message)" }
 }

@@ -7,11 +7,4 @@ public struct TrackedLink: Sendable, Hashable {
     public let url: String
     /// The rewritten URL, `{publicURL}/c/{token}`.
     public let trackedURL: String
-
-    /// Creates a tracked link.
-    public init(index: Int, url: String, trackedURL: String) {
-        self.index = index
-        self.url = url
-        self.trackedURL = trackedURL
-    }
 }

@@ -9,10 +9,4 @@ public struct StoredTemplate: Sendable, Hashable {
     public var updatedAt: Date
     /// The sources.
     public var template: NotificationTemplate
-
-    public init(id: UUID, updatedAt: Date, template: NotificationTemplate) {
-        self.id = id
-        self.updatedAt = updatedAt
-        self.template = template
-    }
 }

@@ -4,13 +4,9 @@ extension TemplateValue {
     /// convert members only when a template reaches them, and `nil` for null.
     var mustacheContext: Any? {
         switch self {
-        case .null: nil
-        case .bool(let value): value
-        case .int(let value): value
-        case .double(let value): value
-        case .string(let value): value
         case .array(let elements): MustacheArray(elements: elements)
         case .object(let members): MustacheObject(members: members)
+        case .null, .bool, .int, .double, .string: self.mustacheValue
         }
     }
 }
