@@ -1,4 +1,5 @@
 import Foundation
+import HeraldJSON
 public import Logging
 import Mail
 import Postgres
@@ -73,24 +74,23 @@ public struct DigestBuilder: ChannelHandler {
         guard let stored = recipient.template else {
             throw DeliveryError(code: .templateNotFound, message: "no notification template 'digest'")
         }
-        let items: [TemplateValue] = reservation.items.map { item in
-            var context: [String: TemplateValue] = ["type": .string(item.type), "priority": .string(item.priority.rawValue)]
-            if case .object(let data)? = try? TemplateValue(parsingJSON: item.data.text) { context.merge(data) { _, new in new } }
+        let items: [JSONValue] = reservation.items.map { item in
+            let context = JSONValue.context([("type", .string(item.type)), ("priority", .string(item.priority.rawValue))], overlaidWith: item.data.text)
             var rendered: RenderedNotification?
-            if let template = item.template { rendered = try? templates.compiled(template).render(context: .object(context)) }
-            var entry: [String: TemplateValue] = [
-                "subject": .string(rendered?.subject ?? item.type), "priority": .string(item.priority.rawValue),
-                "created_at": .string(ISO8601DateFormatter().string(from: item.createdAt)),
+            if let template = item.template { rendered = try? templates.compiled(template).render(context: context) }
+            var entry: [(key: String, value: JSONValue)] = [
+                ("subject", .string(rendered?.subject ?? item.type)), ("priority", .string(item.priority.rawValue)),
+                ("created_at", .string(ISO8601DateFormatter().string(from: item.createdAt))),
             ]
-            if let text = rendered?.smsBody, !text.isEmpty { entry["text"] = .string(text) }
-            if case .string(let url)? = context["url"] { entry["url"] = .string(url) }
+            if let text = rendered?.smsBody, !text.isEmpty { entry.append(("text", .string(text))) }
+            if case .string(let url)? = context["url"] { entry.append(("url", .string(url))) }
             return .object(entry)
         }
-        var members: [String: TemplateValue] = [
-            "period_label": .string(frequency), "count": .int(items.count), "items": .array(items), "recipient_email": .string(address),
+        var members: [(key: String, value: JSONValue)] = [
+            ("period_label", .string(frequency)), ("count", .int(items.count)), ("items", .array(items)), ("recipient_email", .string(address)),
         ]
-        if let name = recipient.name, !name.isEmpty { members["recipient_name"] = .string(name) }
-        let context: TemplateValue = .object(members)
+        if let name = recipient.name, !name.isEmpty { members.append(("recipient_name", .string(name))) }
+        let context: JSONValue = .object(members)
         let rendered = try templates.compiled(stored).render(context: context)
         let built = EmailComposer.build(EmailEnvelope(
             kind: .digest,

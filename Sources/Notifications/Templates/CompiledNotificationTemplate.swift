@@ -1,4 +1,5 @@
 public import Foundation
+public import HeraldJSON
 import Mail
 import Mustache
 
@@ -9,8 +10,8 @@ public struct CompiledNotificationTemplate: Sendable {
     /// The tenant of the override, or `nil` for the default.
     public let tenantID: UUID?
 
-    // Parsed once by swift-mustache and rendered through its public API; a ``TemplateValue``
-    // context is handed over as ``TemplateValue/mustacheContext``, which swift-mustache reads
+    // Parsed once by swift-mustache and rendered through its public API; a ``JSONValue``
+    // context is handed over as ``JSONValue/mustacheContext``, which swift-mustache reads
     // through its customisation protocols (`MustacheParent`, `MustacheSequence` …).
     private let fields: [String: (template: MustacheTemplate, output: TemplateField.Output)]
 
@@ -32,19 +33,19 @@ public struct CompiledNotificationTemplate: Sendable {
     }
 
     /// Renders every column with `context`.
-    public func render(context: TemplateValue) -> RenderedNotification {
+    public func render(context: JSONValue) -> RenderedNotification {
         self.render(context: context, columns: nil)
     }
 
     /// Renders only `columns` (those the template has) with `context`, exactly as
     /// ``render(context:)`` renders them: what one channel needs.
-    public func render(context: TemplateValue, columns: [String]?) -> RenderedNotification {
+    public func render(context: JSONValue, columns: [String]?) -> RenderedNotification {
         // A null context renders like an empty object.
         self.render(root: context.mustacheContext ?? [String: Any](), columns: columns)
     }
 
     /// Renders every column with a dictionary of plain Swift values. `nil` values (optionals boxed
-    /// in `Any`) are treated like missing keys, as in a ``TemplateValue`` context, instead of
+    /// in `Any`) are treated like missing keys, as in a ``JSONValue`` context, instead of
     /// rendering as "nil".
     public func render(context: [String: Any]) -> RenderedNotification {
         self.render(root: Self.removingNils(context) ?? [String: Any](), columns: nil)

@@ -1,11 +1,12 @@
 import Foundation
+import HeraldJSON
 import Mustache
 
-/// A ``TemplateValue`` array as swift-mustache sees it: a `MustacheSequence`, so a section renders
+/// A ``JSONValue`` array as swift-mustache sees it: a `MustacheSequence`, so a section renders
 /// once per element (with `first()`, `index()` … available), `{{items}}` prints the array, and
 /// array transforms (`count`, `first`, `reversed` …) apply. See ``MustacheObject`` for why.
 struct MustacheArray: MustacheSequence, MustacheParent, MustacheCustomRenderable, MustacheTransformable {
-    let elements: [TemplateValue]
+    let elements: [JSONValue]
 
     func makeIterator() -> Iterator {
         Iterator(base: self.elements.makeIterator())
@@ -13,7 +14,7 @@ struct MustacheArray: MustacheSequence, MustacheParent, MustacheCustomRenderable
 
     /// Yields each element as a context value; a null element is `NSNull`, as in `mustacheValue`.
     struct Iterator: IteratorProtocol {
-        var base: IndexingIterator<[TemplateValue]>
+        var base: IndexingIterator<[JSONValue]>
 
         mutating func next() -> Any? {
             guard let element = self.base.next() else { return nil }
@@ -27,7 +28,7 @@ struct MustacheArray: MustacheSequence, MustacheParent, MustacheCustomRenderable
 
     /// What swift-mustache prints for the `[Any]` form.
     var renderText: String {
-        String(describing: TemplateValue.array(self.elements).mustacheValue ?? [Any]())
+        String(describing: JSONValue.array(self.elements).mustacheValue ?? [Any]())
     }
 
     /// Not consulted in sections (a sequence is checked first); an array is never null.
@@ -35,6 +36,6 @@ struct MustacheArray: MustacheSequence, MustacheParent, MustacheCustomRenderable
 
     /// The array transforms on the `[Any]` form.
     func transform(_ name: String) -> Any? {
-        (TemplateValue.array(self.elements).mustacheValue as? [Any])?.transform(name)
+        (JSONValue.array(self.elements).mustacheValue as? [Any])?.transform(name)
     }
 }

@@ -1,27 +1,28 @@
 import Foundation
+import HeraldJSON
 import Mustache
 
-/// A ``TemplateValue`` object as swift-mustache sees it, through its public customisation
+/// A ``JSONValue`` object as swift-mustache sees it, through its public customisation
 /// protocols: members are looked up by name (`MustacheParent`), `{{obj}}` prints the object
 /// (`MustacheCustomRenderable`), and transforms such as `{{count(obj)}}` act on it
 /// (`MustacheTransformable`).
 ///
 /// Why not hand swift-mustache `[String: Any]`: converting the whole notification data for every
 /// render is most of the rendering cost; this view converts only the members a template asks for.
-/// Every answer is the one the `[String: Any]` form (``TemplateValue/mustacheValue``) gives, so
+/// Every answer is the one the `[String: Any]` form (``JSONValue/mustacheValue``) gives, so
 /// both contexts render the same text (TemplateProgramTests compares them).
 struct MustacheObject: MustacheParent, MustacheCustomRenderable, MustacheTransformable {
-    let members: [String: TemplateValue]
+    let members: [(key: String, value: JSONValue)]
 
-    /// The member as a context value; a null member is missing, as in `mustacheValue`, so the
-    /// lookup climbs to enclosing contexts.
+    /// The member as a context value (the last of a repeated key, as in `mustacheValue`); a null
+    /// member is missing, so the lookup climbs to enclosing contexts.
     func child(named name: String) -> Any? {
-        self.members[name]?.mustacheContext
+        JSONValue.object(self.members)[name]?.mustacheContext
     }
 
     /// What swift-mustache prints for the `[String: Any]` form.
     var renderText: String {
-        String(describing: TemplateValue.object(self.members).mustacheValue ?? [String: Any]())
+        String(describing: JSONValue.object(self.members).mustacheValue ?? [String: Any]())
     }
 
     /// An object is never null (an empty one is truthy, like a dictionary).
@@ -29,6 +30,6 @@ struct MustacheObject: MustacheParent, MustacheCustomRenderable, MustacheTransfo
 
     /// The dictionary transforms (`count`, `empty`, `enumerated`, `sorted`) on the `[String: Any]` form.
     func transform(_ name: String) -> Any? {
-        (TemplateValue.object(self.members).mustacheValue as? [String: Any])?.transform(name)
+        (JSONValue.object(self.members).mustacheValue as? [String: Any])?.transform(name)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+public import HeraldJSON
 import Mustache
 
 /// Renders ``NotificationTemplate``s with Mustache (hummingbird-project/swift-mustache).
@@ -25,7 +26,7 @@ public struct TemplateRenderer: Sendable {
 
     /// Renders `template` with a JSON-like context.
     /// - Throws: `DeliveryError` `.templateSyntax`.
-    public func render(_ template: NotificationTemplate, context: TemplateValue) throws -> RenderedNotification {
+    public func render(_ template: NotificationTemplate, context: JSONValue) throws -> RenderedNotification {
         try self.compile(template).render(context: context)
     }
 

@@ -1,11 +1,12 @@
 import Foundation
+import HeraldJSON
 @testable import Notifications
 import Testing
 
-/// ``TemplateValue`` contexts (handed to swift-mustache through its customisation protocols, see
+/// ``JSONValue`` contexts (handed to swift-mustache through its customisation protocols, see
 /// ``MustacheObject``) against the `[String: Any]` form of the same context (swift-mustache's
 /// plain walk): both must give the same text for every template and context.
-@Suite("TemplateValue contexts render exactly like their [String: Any] form")
+@Suite("JSONValue contexts render exactly like their [String: Any] form")
 struct TemplateProgramTests {
     /// The same source in every field: subject (text pragma, then sanitised), HTML body, text body
     /// and SMS body (text pragma, trimmed).
@@ -15,7 +16,7 @@ struct TemplateProgramTests {
     }
 
     private func expectSameOutput(
-        _ source: String, _ context: TemplateValue, sourceLocation: SourceLocation = #_sourceLocation
+        _ source: String, _ context: JSONValue, sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let compiled = try self.compile(source)
         let reference = compiled.render(context: context.mustacheValue as? [String: Any] ?? [:])
@@ -23,7 +24,7 @@ struct TemplateProgramTests {
         #expect(rendered == reference, "template \(source.debugDescription) with \(context)", sourceLocation: sourceLocation)
     }
 
-    static let context: TemplateValue = [
+    static let context: JSONValue = [
         "name": "Ada", "amp": "Tom & Jerry <tj@example.com> \"q\" 'a'", "empty": "", "zero": 0, "one": 1, "negative": -42,
         "ratio": 0.5, "whole": 3.0, "huge": 1e20, "tiny": 1e-7, "yes": true, "no": false, "nothing": nil,
         "items": ["a < b", "c & d", 7, 2.5, true, nil, ["x": 1], [1, 2], []],
@@ -65,7 +66,7 @@ struct TemplateProgramTests {
 
     @Test("The default templates shipped in sql/ with the delivery benchmark's data")
     func defaultTemplates() throws {
-        let data: TemplateValue = [
+        let data: JSONValue = [
             "type": "task.assigned", "priority": "urgent", "notification_id": "0b5e6ad6-0a77-4c51-a7d2-1b6c0f0e8f10",
             "recipient_email": "bench1@example.com", "task_title": "Benchmark task 1", "assigned_by": "Herald bench",
             "url": "https://app.example.com/tasks/5e8e…?a=1&b=2", "due_date": "Friday", "recipient_name": "O'Brien",
@@ -175,8 +176,8 @@ struct TemplateProgramTests {
 
     /// Nested objects get at most one member: swift-mustache prints a rendered dictionary in hash
     /// order, which differs between two dictionaries with the same contents.
-    private static func randomObject(depth: Int, topLevel: Bool, using generator: inout SeededGenerator) -> TemplateValue {
-        var members: [String: TemplateValue] = [:]
+    private static func randomObject(depth: Int, topLevel: Bool, using generator: inout SeededGenerator) -> JSONValue {
+        var members: [String: JSONValue] = [:]
         let keys = ["a", "b", "c", "list", "obj", "flag", "n", "s", "y"]
         for _ in 0..<(topLevel ? 8 : Int.random(in: 0...1, using: &generator)) {
             members[keys.randomElement(using: &generator) ?? "a"] = randomValue(depth: depth + 1, using: &generator)
@@ -185,10 +186,10 @@ struct TemplateProgramTests {
             // A list mixing every kind of element, nulls and empty lists included.
             members["list"] = .array((0..<Int.random(in: 2...6, using: &generator)).map { _ in randomValue(depth: 2, using: &generator) })
         }
-        return .object(members)
+        return .object(members.map { (key: $0.key, value: $0.value) })
     }
 
-    private static func randomValue(depth: Int, using generator: inout SeededGenerator) -> TemplateValue {
+    private static func randomValue(depth: Int, using generator: inout SeededGenerator) -> JSONValue {
         switch Int.random(in: 0..<(depth < 3 ? 10 : 7), using: &generator) {
         case 0: return .null
         case 1: return .bool(Bool.random(using: &generator))

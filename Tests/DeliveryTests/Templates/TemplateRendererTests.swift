@@ -1,4 +1,5 @@
 import Foundation
+import HeraldJSON
 import Mail
 import Notifications
 import Testing
@@ -13,7 +14,7 @@ struct TemplateRendererTests {
         smsBody: "  {{actor}}: {{task.title}} (due {{task.due}})  \n"
     )
 
-    let context: TemplateValue = [
+    let context: JSONValue = [
         "name": "Ada",
         "actor": "Tom & Jerry <tj@example.com>",
         "task": ["title": "Fix \"quotes\" & <tags>", "due": "Friday", "count": 3],
@@ -41,7 +42,7 @@ struct TemplateRendererTests {
     @Test("Integers render without a decimal point; null and missing values render empty")
     func values() throws {
         let template = NotificationTemplate(key: "k", subject: "{{count}} new, {{ratio}}, [{{missing}}][{{nothing}}]", htmlBody: "{{#flag}}on{{/flag}}{{^nothing}}null is falsy{{/nothing}}", textBody: "")
-        let value: TemplateValue = ["count": 3, "ratio": 0.5, "nothing": nil, "flag": true]
+        let value: JSONValue = ["count": 3, "ratio": 0.5, "nothing": nil, "flag": true]
         let rendered = try TemplateRenderer().render(template, context: value)
         #expect(rendered.subject == "3 new, 0.5, [][]")
         #expect(rendered.htmlBody == "onnull is falsy")
@@ -59,18 +60,16 @@ struct TemplateRendererTests {
         #expect(rendered.subject == "Re: Evil Bcc: victim@example.com")
     }
 
-    @Test("Context decoded from JSON (a notification's data jsonb)")
+    @Test("Context parsed from JSON (a notification's data jsonb)")
     func jsonContext() throws {
-        let json = Data(#"{"name":"Ada","task":{"title":"Ship","count":2,"done":false},"items":[1,2.5,null,"x"]}"#.utf8)
-        let context = try JSONDecoder().decode(TemplateValue.self, from: json)
-        #expect(context == ["name": "Ada", "task": ["title": "Ship", "count": 2, "done": false], "items": [1, 2.5, nil, "x"]])
-        let template = NotificationTemplate(key: "k", subject: "{{name}}: {{task.title}} ({{task.count}}){{#task.done}} done{{/task.done}}", htmlBody: "{{#items}}[{{.}}]{{/items}}", textBody: "")
+        let json = #"{"name":"Ada","task":{"title":"Ship","count":2,"done":false},"items":[1,2.5,null,"x"],"whole":3.0}"#
+        let context = try JSONValue(parsing: json)
+        #expect(context == ["name": "Ada", "task": ["title": "Ship", "count": 2, "done": false], "items": [1, 2.5, nil, "x"], "whole": 3.0])
+        let template = NotificationTemplate(key: "k", subject: "{{name}}: {{task.title}} ({{task.count}}){{#task.done}} done{{/task.done}} {{whole}}", htmlBody: "{{#items}}[{{.}}]{{/items}}", textBody: "")
         let rendered = try TemplateRenderer().render(template, context: context)
-        #expect(rendered.subject == "Ada: Ship (2)")
+        // 3.0 is an integer, as JSONDecoder would decode it: no decimal point.
+        #expect(rendered.subject == "Ada: Ship (2) 3")
         #expect(rendered.htmlBody == "[1][2.5][][x]")
-        // And back to JSON unchanged.
-        let reencoded = try JSONDecoder().decode(TemplateValue.self, from: JSONEncoder().encode(context))
-        #expect(reencoded == context)
     }
 
     @Test("A [String: Any] context works too")
