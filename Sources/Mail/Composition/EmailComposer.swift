@@ -146,16 +146,8 @@ public struct EmailComposer: Sendable {
         }
 
         return ComposedEmail(
-            from: built.from,
-            to: built.to,
+            built: built,
             recipientAddress: email.to.address,
-            subject: built.subject,
-            htmlBody: built.htmlBody,
-            textBody: built.textBody,
-            replyTo: built.replyTo,
-            headers: built.headers,
-            metadata: built.metadata,
-            tag: built.tag,
             messageID: messageID,
             inReplyTo: inReplyTo,
             references: references,
