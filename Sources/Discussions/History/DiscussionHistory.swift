@@ -1,5 +1,4 @@
 public import Foundation
-public import Mail
 public import Postgres
 
 /// Discussions as operators look at them (the console's Discussions and People pages): threads,
@@ -38,24 +37,12 @@ public struct DiscussionHistory: Sendable {
         public var createdAt: Date
     }
 
-    /// What happened to one discussion email (a `discussion_email_tracking` row).
+    /// What happened to one discussion email: its `discussion_email_tracking` row (the bounce
+    /// reason cut to its first 300 characters) and the subject of its thread.
     public struct TrackedEmail: Sendable, Hashable {
-        public var threadID: UUID
+        public var tracking: DiscussionEmailTracking
         /// The thread's subject.
         public var subject: String
-        public var messageID: UUID
-        public var recipient: String
-        public var recipientType: String
-        public var sentAt: Date?
-        public var deliveredAt: Date?
-        public var openedAt: Date?
-        public var openCount: Int
-        public var clickedAt: Date?
-        public var clickCount: Int
-        public var bouncedAt: Date?
-        public var bounceType: BounceType?
-        /// The first 300 characters.
-        public var bounceReason: String?
     }
 
     /// Where the rows live.
@@ -121,8 +108,7 @@ public struct DiscussionHistory: Sendable {
     }
 
     private static let trackedColumns = """
-        SELECT t.thread_id, th.subject, t.message_id, t.recipient_email, t.recipient_type, t.sent_at, t.delivered_at, t.opened_at,
-               t.open_count, t.clicked_at, t.click_count, t.bounced_at, t.bounce_type, left(t.bounce_reason, 300) AS bounce_reason
+        SELECT th.subject, \(DiscussionEmailTracking.qualifiedColumns)
           FROM discussion_email_tracking t JOIN communication_threads th ON th.id = t.thread_id
         """
 
@@ -147,14 +133,9 @@ public struct DiscussionHistory: Sendable {
     }
 
     private static func trackedEmail(_ row: PostgresRow) throws -> TrackedEmail {
-        TrackedEmail(
-            threadID: try row.decode(UUID.self, column: "thread_id"), subject: try row.decode(String.self, column: "subject"),
-            messageID: try row.decode(UUID.self, column: "message_id"), recipient: try row.decode(String.self, column: "recipient_email"),
-            recipientType: try row.decode(String.self, column: "recipient_type"), sentAt: try row.decode(Date?.self, column: "sent_at"),
-            deliveredAt: try row.decode(Date?.self, column: "delivered_at"), openedAt: try row.decode(Date?.self, column: "opened_at"),
-            openCount: try row.decode(Int.self, column: "open_count"), clickedAt: try row.decode(Date?.self, column: "clicked_at"),
-            clickCount: try row.decode(Int.self, column: "click_count"), bouncedAt: try row.decode(Date?.self, column: "bounced_at"),
-            bounceType: try row.decode(String?.self, column: "bounce_type").flatMap(BounceType.init(rawValue:)),
-            bounceReason: try row.decode(String?.self, column: "bounce_reason"))
+        var tracking = try DiscussionEmailTracking(row: row)
+        // The first 300 code points, as PostgreSQL's `left` counts them.
+        tracking.bounceReason = tracking.bounceReason.map { String(String.UnicodeScalarView($0.unicodeScalars.prefix(300))) }
+        return TrackedEmail(tracking: tracking, subject: try row.decode(String.self, column: "subject"))
     }
 }

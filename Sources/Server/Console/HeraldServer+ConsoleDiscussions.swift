@@ -64,10 +64,11 @@ extension HeraldServer {
              "email_message_id": ConsoleRenderer.text(message.emailMessageID), "email_in_reply_to": ConsoleRenderer.text(message.emailInReplyTo),
              "created": ConsoleRenderer.time(message.createdAt)]
         }
-        let trackingContexts = try await tracking.map { email -> [String: Any] in
-            [
-                "message_short": String(email.messageID.lowercasedString.prefix(8)), "recipient_email": email.recipient,
-                "recipientParam": ConsoleRenderer.queryValue(email.recipient), "recipient_type": email.recipientType,
+        let trackingContexts = try await tracking.map { tracked -> [String: Any] in
+            let email = tracked.tracking
+            return [
+                "message_short": String(email.messageId.lowercasedString.prefix(8)), "recipient_email": email.recipientEmail,
+                "recipientParam": ConsoleRenderer.queryValue(email.recipientEmail), "recipient_type": email.recipientType.rawValue,
                 "sent": ConsoleRenderer.time(email.sentAt), "delivered": ConsoleRenderer.time(email.deliveredAt),
                 "opened": ConsoleRenderer.time(email.openedAt), "open_count": email.openCount > 0 ? String(email.openCount) : NSNull(),
                 "clicked": ConsoleRenderer.time(email.clickedAt), "click_count": email.clickCount > 0 ? String(email.clickCount) : NSNull(),

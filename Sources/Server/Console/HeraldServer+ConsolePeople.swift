@@ -49,8 +49,8 @@ extension HeraldServer {
                 entry["suppressed"] = [
                     "email": suppressed.email, "reason": suppressed.reason, "bounce_type": ConsoleRenderer.text(suppressed.bounceType?.rawValue),
                     "source": suppressed.source, "since": ConsoleRenderer.time(suppressed.createdAt),
-                    "cause": try await cause.map { bounce -> [String: Any] in
-                        ["thread_id": bounce.threadID.lowercasedString, "recipient_email": bounce.recipient,
+                    "cause": try await cause.map(\.tracking).map { bounce -> [String: Any] in
+                        ["thread_id": bounce.threadId.lowercasedString, "recipient_email": bounce.recipientEmail,
                          "bounce_type": ConsoleRenderer.text(bounce.bounceType?.rawValue), "bounce_reason": ConsoleRenderer.text(bounce.bounceReason),
                          "bounced_at": ConsoleRenderer.time(bounce.bouncedAt)]
                     } ?? NSNull(),
@@ -64,9 +64,10 @@ extension HeraldServer {
             }
             entry["removals"] = removed
             entry["hasRemovals"] = !removed.isEmpty
-            tracking += try await sent.map { email -> [String: Any] in
-                [
-                    "thread_id": email.threadID.lowercasedString, "subject": email.subject, "sent": ConsoleRenderer.time(email.sentAt),
+            tracking += try await sent.map { tracked -> [String: Any] in
+                let email = tracked.tracking
+                return [
+                    "thread_id": email.threadId.lowercasedString, "subject": tracked.subject, "sent": ConsoleRenderer.time(email.sentAt),
                     "delivered": ConsoleRenderer.time(email.deliveredAt), "open_count": String(email.openCount),
                     "click_count": String(email.clickCount), "bounce_type": ConsoleRenderer.text(email.bounceType?.rawValue),
                     "bounce_reason": ConsoleRenderer.text(email.bounceReason.map { String($0.prefix(200)) }),

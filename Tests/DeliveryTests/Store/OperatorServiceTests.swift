@@ -82,9 +82,9 @@ struct OperatorServiceTests {
             #expect(try await history.thread(id: UUID()) == nil)
             #expect(try await history.messages(thread: thread).map(\.body) == ["Hello"])
             let tracked = try await history.trackedEmails(thread: thread)
-            #expect(tracked.count == 1 && tracked.first?.subject == "Kitchen remodel" && tracked.first?.bounceType == .hard)
+            #expect(tracked.count == 1 && tracked.first?.subject == "Kitchen remodel" && tracked.first?.tracking.bounceType == .hard)
             #expect(try await history.trackedEmails(to: "cy@example.com").count == 1)
-            #expect(try await history.latestBounce(to: "CY@example.com")?.bouncedAt == StoreFixtures.date(60))
+            #expect(try await history.latestBounce(to: "CY@example.com")?.tracking.bouncedAt == StoreFixtures.date(60))
             #expect(try await history.latestBounce(to: "other@example.com") == nil)
         }
     }
