@@ -92,14 +92,11 @@ public struct DigestBuilder: ChannelHandler {
         if let name = recipient.name, !name.isEmpty { members.append(("recipient_name", .string(name))) }
         let context: JSONValue = .object(members)
         let rendered = try templates.compiled(stored).render(context: context)
-        let built = EmailComposer.build(EmailEnvelope(
-            kind: .digest,
-            from: try configuration.sender(email: recipient.fromEmail, name: recipient.fromName),
-            to: try EmailAddress(address), subject: rendered.subject, htmlBody: rendered.htmlBody, textBody: rendered.textBody,
-            signature: recipient.signature.flatMap { try? EmailSignature($0) },
-            messageID: try MessageID.generate(messageID: reservation.digestID, recipientEmail: address, domain: configuration.messageIDDomain),
-            listUnsubscribeURL: configuration.digestUnsubscribe?.url(userID: recipient.userID),
-            tag: "digest", metadata: [EmailComposer.MetadataKey.digestID: reservation.digestID.uuidString.lowercased()]))
-        return PostmarkEmailRequest(built, messageStream: messageStream)
+        var envelope = try configuration.envelope(
+            .digest, id: reservation.digestID, to: address, rendered: rendered,
+            fromEmail: recipient.fromEmail, fromName: recipient.fromName, signature: recipient.signature, tag: "digest",
+            metadata: [EmailComposer.MetadataKey.digestID: reservation.digestID.uuidString.lowercased()])
+        envelope.listUnsubscribeURL = configuration.digestUnsubscribe?.url(userID: recipient.userID)
+        return PostmarkEmailRequest(EmailComposer.build(envelope), messageStream: messageStream)
     }
 }

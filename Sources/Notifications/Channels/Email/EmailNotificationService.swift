@@ -94,15 +94,11 @@ public struct EmailNotificationService: ChannelHandler {
             throw DeliveryError(code: .templateNotFound, message: "no notification template '\(input.type)' nor 'default'")
         }
         let rendered = try templates.compiled(stored).render(context: input.templateContext, columns: EmailChannel.fields.map(\.column))
-        let built = EmailComposer.build(EmailEnvelope(
-            kind: .notification,
-            from: try configuration.sender(email: input.fromEmail, name: input.fromName),
-            to: try EmailAddress(address), subject: rendered.subject, htmlBody: rendered.htmlBody, textBody: rendered.textBody,
-            signature: input.signature.flatMap { try? EmailSignature($0) },
-            messageID: try MessageID.generate(messageID: input.id, recipientEmail: address, domain: configuration.messageIDDomain),
-            tag: "notification",
+        let envelope = try configuration.envelope(
+            .notification, id: input.id, to: address, rendered: rendered,
+            fromEmail: input.fromEmail, fromName: input.fromName, signature: input.signature, tag: "notification",
             metadata: [EmailComposer.MetadataKey.notificationID: input.id.lowercasedString,
-                       EmailComposer.MetadataKey.notificationType: input.type]))
-        return PostmarkEmailRequest(built, messageStream: postmarks[0].configuration.messageStream)
+                       EmailComposer.MetadataKey.notificationType: input.type])
+        return PostmarkEmailRequest(EmailComposer.build(envelope), messageStream: postmarks[0].configuration.messageStream)
     }
 }
