@@ -98,8 +98,17 @@ public struct NotificationRouter: JobHandler {
         public var skipReasons: [String]
         /// The jobs to enqueue with the route.
         public var jobs: [JobRequest]
-        /// Each channel's answer, by channel name, for logs and tests.
-        public var channels: [String: ChannelRoute]
+        /// What was routed, and through which channels.
+        let input: NotificationRoutingInput
+        let routedChannels: [any NotificationChannel]
+
+        /// Each channel's answer, by channel name, for logs and tests: asked again on each read
+        /// (the channels' routing is pure), so routing itself never builds it.
+        public var channels: [String: ChannelRoute] {
+            var answers: [String: ChannelRoute] = [:]
+            for channel in routedChannels { answers[channel.name] = channel.route(input) }
+            return answers
+        }
     }
 
     /// The routing plan: each channel's answer, joined into the route label, the skip reasons and
@@ -108,14 +117,13 @@ public struct NotificationRouter: JobHandler {
         var routes: [String] = []
         var reasons: [String] = input.hasPreferences ? [] : ["no_preferences"]
         var jobs: [JobRequest] = []
-        var answers: [String: ChannelRoute] = [:]
         for channel in channels {
             let answer = channel.route(input)
-            answers[channel.name] = answer
             if let route = answer.route { routes.append(route) }
             if let job = answer.job { jobs.append(job) }
             reasons.append(contentsOf: answer.skipReasons)
         }
-        return Plan(route: routes.isEmpty ? "none" : routes.joined(separator: "+"), skipReasons: reasons, jobs: jobs, channels: answers)
+        return Plan(route: routes.isEmpty ? "none" : routes.joined(separator: "+"), skipReasons: reasons, jobs: jobs,
+                    input: input, routedChannels: channels)
     }
 }
