@@ -28,7 +28,7 @@ struct InboundCommand: AsyncParsableCommand {
         func run() async throws {
             let logger = try global.makeLogger("herald.inbound")
             // Releasing verifies no reply token, so any key will do; HERALD_SECRET is not needed.
-            let key = try TokenSigningKey(secret: (0..<32).map { _ in UInt8.random(in: .min ... .max) })
+            let key = TokenSigningKey.random()
             let outcome = try await InboundCommand.withService(global, connections: 1, key: key, logger: logger) {
                 try await $0.release(inboundId: try inbound.uuid)
             }

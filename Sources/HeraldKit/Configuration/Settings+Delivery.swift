@@ -36,12 +36,7 @@ extension Settings {
                 "HERALD_SECRET",
                 "HERALD_SECRET is not set: set it to at least \(minimum) random bytes (e.g. `openssl rand -hex 32`), or run with --sandbox")
         }
-        var generator = SystemRandomNumberGenerator()
-        do {
-            return try TokenSigningKey(secret: (0..<minimum).map { _ in UInt8.random(in: 0...255, using: &generator) })
-        } catch {
-            throw SettingsError("HERALD_SECRET", "\(error)")
-        }
+        return .random()
     }
 
     /// `HERALD_FROM_EMAIL`: the one default sender of notifications, digests and discussion emails

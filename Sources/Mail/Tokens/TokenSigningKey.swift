@@ -29,6 +29,10 @@ public struct TokenSigningKey: Sendable, CustomStringConvertible {
                 message: "the token signing secret must be at least \(Self.minimumSecretLength) bytes, got \(secret.count)"
             )
         }
+        self.init(validSecret: secret)
+    }
+
+    private init(validSecret secret: [UInt8]) {
         let material = SymmetricKey(data: secret)
         self.clickKeyBytes = Self.derive(from: material, purpose: "herald/click-token/v1")
         self.replyKeyBytes = Self.derive(from: material, purpose: "herald/reply-token/v1")
@@ -39,6 +43,13 @@ public struct TokenSigningKey: Sendable, CustomStringConvertible {
     /// - Throws: `DeliveryError` `.invalidSecret` when it has fewer than 32 UTF-8 bytes.
     public init(secret: String) throws {
         try self.init(secret: Array(secret.utf8))
+    }
+
+    /// A key from ``minimumSecretLength`` random bytes, for a process whose tokens need not
+    /// outlive it (a sandbox without `HERALD_SECRET`, a benchmark, a command that verifies none).
+    public static func random() -> TokenSigningKey {
+        var generator = SystemRandomNumberGenerator()
+        return TokenSigningKey(validSecret: (0..<minimumSecretLength).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     /// `TokenSigningKey(redacted)`: the key never reaches a log.

@@ -56,9 +56,7 @@ struct ConsoleBench: AsyncParsableCommand {
         let failedID = try ids.decode(Int64.self, column: "failed")
         let middleID = try ids.decode(Int64.self, column: "middle")
 
-        var secret = [UInt8](repeating: 0, count: 32)
-        for index in secret.indices { secret[index] = UInt8.random(in: 0...255) }
-        let serverConfiguration = ServerConfiguration(host: "127.0.0.1", port: 0, signingKey: try TokenSigningKey(secret: secret))
+        let serverConfiguration = ServerConfiguration(host: "127.0.0.1", port: 0, signingKey: .random())
         let server = HeraldServer(configuration: serverConfiguration, pool: pool, logger: logger)
         let client = CurlClient(configuration: .init(timeout: .seconds(60), enableHTTP2: false))
         defer { client.shutdown() }

@@ -42,9 +42,7 @@ struct TrackingBench: AsyncParsableCommand {
             RETURNING tracking_pixel_id
             """, [thread, message, pixels]).map { try $0.decode(String.self, at: 0) }
 
-        var secret = [UInt8](repeating: 0, count: 32)
-        for index in secret.indices { secret[index] = UInt8.random(in: 0...255) }
-        let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, signingKey: try TokenSigningKey(secret: secret))
+        let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, signingKey: .random())
         let server = HeraldServer(configuration: configuration, pool: pool, trackingWriters: writers, logger: logger)
         let client = CurlClient(configuration: .init(timeout: .seconds(30), maxConnectionsPerHost: concurrency, maxTotalConnections: concurrency, enableHTTP2: false))
         defer { client.shutdown() }
