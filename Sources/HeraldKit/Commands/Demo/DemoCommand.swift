@@ -51,14 +51,12 @@ struct DemoCommand: AsyncParsableCommand {
 
         let port = try TemporaryPostgres.freePort()
         let publicURL = "http://127.0.0.1:\(port)"
-        var generator = SystemRandomNumberGenerator()
-        let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
         // One environment for every component, so the worker signs links the server accepts.
         let settings = Settings([
-            "HERALD_SECRET": secret, "HERALD_PUBLIC_URL": publicURL, "HERALD_HTTP_HOST": "127.0.0.1",
+            "HERALD_PUBLIC_URL": publicURL, "HERALD_HTTP_HOST": "127.0.0.1",
             "HERALD_HTTP_PORT": String(port), "HERALD_FROM_EMAIL": "notifications@demo.nexusrms.test",
             "HERALD_FROM_NAME": "NexusRMS", "HERALD_MESSAGE_ID_DOMAIN": "demo.nexusrms.test",
-        ].merging(ConsoleDemo.adminEnvironment(), uniquingKeysWith: { $1 }))
+        ].merging(ConsoleDemo.adminEnvironment(), uniquingKeysWith: { $1 })).withSandboxSecret()
         let providers = try ProviderSettings.resolve(settings: settings, sandbox: true, logger: logger)
         let serverConfiguration = try settings.validated { try $0.server(sandbox: true) }
         let pool = PostgresPool(configuration: postgres.configuration(database: "herald"), pool: .init(maximumConnections: 24), logger: logger)
