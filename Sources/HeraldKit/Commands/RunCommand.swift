@@ -5,7 +5,6 @@ import Logging
 import Mail
 import Postgres
 import Queue
-import Sandbox
 import Server
 import ServiceLifecycle
 import UnixSignals
@@ -30,28 +29,14 @@ struct RunCommand: AsyncParsableCommand {
         let providers = try ProviderSettings.resolve(settings: settings, sandbox: isSandbox, logger: logger)
         let registry = HeraldMetrics.bootstrap()
         let endpoints = try global.databaseEndpoints(applicationName: "herald run", needsSession: true, settings: settings)
-        var database = endpoints.pooled
-        database.statementTimeout = try worker.statementTimeout(settings: settings)
-        let pool = PostgresPool(
-            configuration: database, pool: .init(maximumConnections: try worker.poolSize(for: workerConfiguration, settings: settings)), logger: logger)
+        let pool = try worker.makePool(database: endpoints.pooled, for: workerConfiguration, settings: settings, logger: logger)
         // The HTTP side has its own connections, whose statements stop with their request (see herald serve).
-        var serverDatabase = database
-        serverDatabase.statementTimeout = serverConfiguration.requestTimeout
-        let serverPool = PostgresPool(configuration: serverDatabase, pool: .init(maximumConnections: try http.poolSize(settings: settings)), logger: logger)
+        let serverPool = try http.makePool(database: endpoints.pooled, server: serverConfiguration, settings: settings, logger: logger)
         let curl = try HandlerCatalog.httpClients(settings: settings)
         defer { curl.forEach { $0.shutdown() } }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        var sandbox: SandboxProviders?
-        if isSandbox {
-            let providers = SandboxProviders(configuration: .init(logger: logger))
-            sandbox = providers
-            services.append(.init(service: providers))
-        }
-        services.append(.init(service: DeliveryWorkerService(
-            pool: pool, http: curl, providers: providers, sandbox: sandbox, configuration: workerConfiguration,
-            delivery: try settings.validated { try $0.delivery() },
-            discussion: try settings.validated { try $0.discussion(sandbox: isSandbox) }, logger: logger,
-            directDatabase: endpoints.direct)))
+        var services = try DeliveryWorkerService.services(
+            pool: pool, http: curl, providers: providers, configuration: workerConfiguration, settings: settings,
+            directDatabase: endpoints.direct, logger: logger)
         services.append(.init(service: HeraldServer(configuration: serverConfiguration, pool: serverPool, registry: registry, logger: logger)))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

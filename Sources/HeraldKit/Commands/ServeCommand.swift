@@ -28,10 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = HeraldMetrics.bootstrap()
         // The HTTP side holds no session state (no LISTEN, no session lock), so it runs entirely
         // through a transaction pooler when there is one.
-        var database = try global.databaseEndpoints(applicationName: "herald serve", needsSession: false, settings: settings).pooled
-        // A query still running when its request gives up (503) is cancelled by the server too.
-        database.statementTimeout = serverConfiguration.requestTimeout
-        let pool = PostgresPool(configuration: database, pool: .init(maximumConnections: try http.poolSize(settings: settings)), logger: logger)
+        let database = try global.databaseEndpoints(applicationName: "herald serve", needsSession: false, settings: settings).pooled
+        let pool = try http.makePool(database: database, server: serverConfiguration, settings: settings, logger: logger)
         let server = HeraldServer(configuration: serverConfiguration, pool: pool, registry: registry, logger: logger)
         logger.info("herald serve listening", metadata: ["address": "\(serverConfiguration.host):\(serverConfiguration.port)", "public_url": "\(serverConfiguration.publicURL)"])
         let group = ServiceGroup(configuration: .init(
@@ -75,5 +73,14 @@ struct HTTPOptions: ParsableArguments {
     /// `--http-pool-size`, then `HERALD_HTTP_DB_POOL_SIZE` (default 16).
     func poolSize(settings: Settings) throws -> Int {
         try httpPoolSize ?? settings.validated { try $0.httpPoolSize() }
+    }
+
+    /// The HTTP side's connections to `database` (at most ``poolSize(settings:)``): a query still
+    /// running when its request gives up (503, `server.requestTimeout`) is cancelled by the
+    /// database too.
+    func makePool(database: PostgresConfiguration, server: ServerConfiguration, settings: Settings, logger: Logger) throws -> PostgresPool {
+        var database = database
+        database.statementTimeout = server.requestTimeout
+        return PostgresPool(configuration: database, pool: .init(maximumConnections: try poolSize(settings: settings)), logger: logger)
     }
 }

@@ -43,29 +43,13 @@ struct WorkCommand: AsyncParsableCommand {
         // Fail before touching the database when credentials are missing.
         let providers = try ProviderSettings.resolve(settings: settings, sandbox: useSandbox, logger: logger)
         let endpoints = try global.databaseEndpoints(applicationName: "herald work", needsSession: true, settings: settings)
-        var database = endpoints.pooled
-        database.statementTimeout = try worker.statementTimeout(settings: settings)
-        let pool = PostgresPool(
-            configuration: database,
-            pool: .init(maximumConnections: try worker.poolSize(for: configuration, settings: settings)), logger: logger)
+        let pool = try worker.makePool(database: endpoints.pooled, for: configuration, settings: settings, logger: logger)
         let http = try HandlerCatalog.httpClients(settings: settings)
         defer { http.forEach { $0.shutdown() } }
 
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        var sandboxProviders: SandboxProviders?
-        if useSandbox {
-            var sandboxConfiguration = SandboxProviders.Configuration()
-            sandboxConfiguration.logger = logger
-            let providers = SandboxProviders(configuration: sandboxConfiguration)
-            sandboxProviders = providers
-            services.append(.init(service: providers))
-        }
-        let workerService = DeliveryWorkerService(
-            pool: pool, http: http, providers: providers, sandbox: sandboxProviders, configuration: configuration,
-            delivery: try settings.validated { try $0.delivery() },
-            discussion: try settings.validated { try $0.discussion(sandbox: useSandbox) }, logger: logger,
-            directDatabase: endpoints.direct)
-        services.append(.init(service: workerService))
+        let services = try DeliveryWorkerService.services(
+            pool: pool, http: http, providers: providers, configuration: configuration, settings: settings,
+            directDatabase: endpoints.direct, logger: logger)
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await pool.close()
@@ -148,6 +132,30 @@ struct DeliveryWorkerService: Service, CustomStringConvertible {
             pool: pool, registry: registry, configuration: configuration, directConfiguration: directDatabase,
             periodicTasks: notificationDelivery.periodicTasks(), logger: logger)
         try await jobWorker.run()
+    }
+}
+
+extension DeliveryWorkerService {
+    /// The services of the worker of `herald work` and `herald run`: in sandbox mode the sandbox
+    /// providers first (the worker sends to them once they listen), then the worker, with the
+    /// delivery and discussion settings of `settings`.
+    static func services(
+        pool: PostgresPool, http: [CurlClient], providers: ProviderSettings, configuration: WorkerConfiguration,
+        settings: Settings, directDatabase: PostgresConfiguration?, logger: Logger
+    ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var sandbox: SandboxProviders?
+        if providers.sandbox {
+            let sandboxProviders = SandboxProviders(configuration: .init(logger: logger))
+            sandbox = sandboxProviders
+            services.append(.init(service: sandboxProviders))
+        }
+        services.append(.init(service: DeliveryWorkerService(
+            pool: pool, http: http, providers: providers, sandbox: sandbox, configuration: configuration,
+            delivery: try settings.validated { try $0.delivery() },
+            discussion: try settings.validated { try $0.discussion(sandbox: providers.sandbox) }, logger: logger,
+            directDatabase: directDatabase)))
+        return services
     }
 }
 

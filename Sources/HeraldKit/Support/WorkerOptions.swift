@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Logging
+import Postgres
 import Queue
 
 /// `herald work` / `herald run` settings: flags, then environment, then defaults.
@@ -87,5 +89,14 @@ struct WorkerOptions: ParsableArguments {
     /// `--pool-size`, then `HERALD_DB_POOL_SIZE`, default the number of queues + 4.
     func poolSize(for configuration: WorkerConfiguration, settings: Settings = .process) throws -> Int {
         try poolSize ?? settings.int("HERALD_DB_POOL_SIZE", expected: "a positive whole number", where: { $0 > 0 }) ?? configuration.queues.count + 4
+    }
+
+    /// The worker's connections to `database` (at most ``poolSize(for:settings:)``), with the
+    /// ``statementTimeout(settings:)``.
+    func makePool(database: PostgresConfiguration, for configuration: WorkerConfiguration, settings: Settings, logger: Logger) throws -> PostgresPool {
+        var database = database
+        database.statementTimeout = try statementTimeout(settings: settings)
+        return PostgresPool(
+            configuration: database, pool: .init(maximumConnections: try poolSize(for: configuration, settings: settings)), logger: logger)
     }
 }
