@@ -7,7 +7,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
-            case connectionFailed, server, decoding, protocolViolation, closed, poolTimeout, invalidConfiguration
+            case connectionFailed, server, decoding, closed, poolTimeout, invalidConfiguration
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -18,8 +18,6 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         public static let server = Code(.server)
         /// A value could not be decoded into the requested Swift type, or was NULL unexpectedly.
         public static let decoding = Code(.decoding)
-        /// libpq reported something this wrapper did not expect.
-        public static let protocolViolation = Code(.protocolViolation)
         /// The connection or pool was closed.
         public static let closed = Code(.closed)
         /// No pooled connection became free in time.
