@@ -1,7 +1,7 @@
 public import Foundation
 import Synchronization
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 
 /// A child process started with `posix_spawn` and reaped with `waitpid`.

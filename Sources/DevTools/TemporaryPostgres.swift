@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Postgres
 #if canImport(Glibc)
 import Glibc
@@ -128,7 +128,7 @@ public final class TemporaryPostgres: Sendable {
 
     private func run(_ tool: String, _ arguments: [String], log: String) throws {
         let executable = binDirectory + "/" + tool
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         if let runAs { try? Self.chown(log, to: runAs) }
         // The server inherits our environment; PG* variables from the caller would confuse it.
         let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// How to reach a PostgreSQL server.
 ///

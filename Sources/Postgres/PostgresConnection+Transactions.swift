@@ -1,4 +1,4 @@
-public import Logging
+import Logging
 
 extension PostgresConnection {
     /// Runs `body` inside `BEGIN … COMMIT`. If `body` throws, the transaction is rolled back and

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A parameter ready to be sent to the server: a type OID and its bytes in text or binary format.
 public struct PostgresValue: Sendable, Hashable {

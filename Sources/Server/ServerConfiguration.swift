@@ -1,6 +1,6 @@
-public import Discussions
+import Discussions
 public import Mail
-public import Providers
+import Providers
 
 /// Settings of `herald serve`. The executable builds them from these variables (flags override
 /// them in the CLI); the defaults are those of the init:

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// How many test databases may be in use at once, across the whole test process.
 ///

@@ -1,5 +1,5 @@
 import DevTools
-public import Foundation
+import Foundation
 public import Postgres
 #if canImport(Glibc)
 import Glibc

@@ -13,7 +13,7 @@ struct ConnectionTests {
         try await withTestDatabase("tx") { db in
             let connection = try await db.connect()
             try await connection.execute("CREATE TABLE items (n int)")
-            try await connection.transaction { try await $0.query("INSERT INTO items VALUES ($1)", [1]) }
+            _ = try await connection.transaction { try await $0.query("INSERT INTO items VALUES ($1)", [1]) }
             await #expect(throws: Boom.self) {
                 try await connection.transaction { tx in
                     try await tx.query("INSERT INTO items VALUES ($1)", [2])

@@ -183,7 +183,7 @@ struct ConsoleEndpointTests {
             #expect(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"))
             #expect(page.header("X-Frame-Options") == "DENY")
 
-            var behindProxy = ConsoleClient(base: base, client: client)
+            let behindProxy = ConsoleClient(base: base, client: client)
             let login = try await behindProxy.request(.GET, "/admin/login", headers: [HTTPHeader("X-Forwarded-Proto", "https")])
             #expect(login.header("Set-Cookie")?.contains("; Secure") == true)
         }

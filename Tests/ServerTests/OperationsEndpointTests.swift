@@ -36,7 +36,7 @@ struct OperationsEndpointTests {
         try await withTestDatabase("srv_metrics") { db in
             let pool = db.pool()
             let registry = PrometheusCollectorRegistry()
-            registry.makeCounter(name: "herald_test_total").increment(by: Int64(3))
+            registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "herald_test", unitName: "total", helpText: "")).increment(by: Int64(3))
             let server = HeraldServer(configuration: testServerConfiguration(), pool: pool, registry: registry, logger: Logger(label: "t"))
             let client = CurlClient()
             let response = try await HeraldServer.withRunning(server) { server in try await get(client, await server.localURL + "/metrics") }

@@ -71,7 +71,7 @@ func seedTrackedEmail(_ pool: PostgresPool, recipient: String = "client@example.
     let message = try await pool.query("INSERT INTO communication_messages (thread_id, body) VALUES ($1, 'hello') RETURNING id", [thread])[0].decode(UUID.self, at: 0)
     let pixel = TrackingPixelID.generate().rawValue
     let store = DiscussionEmailTrackingStore(pool: pool)
-    try await store.register(threadId: thread, messageId: message, recipientEmail: recipient, recipientType: .external, trackingPixelId: pixel)
+    _ = try await store.register(threadId: thread, messageId: message, recipientEmail: recipient, recipientType: .external, trackingPixelId: pixel)
     try await store.recordSent(trackingPixelId: pixel, providerMessageId: providerMessageId, emailMessageId: "<\(message.uuidString.lowercased())@herald.test>")
     return TrackedEmail(tenant: tenant, thread: thread, message: message, pixel: pixel, recipient: recipient)
 }

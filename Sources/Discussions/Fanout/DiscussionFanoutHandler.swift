@@ -1,7 +1,7 @@
 public import Foundation
 public import Logging
 public import Mail
-public import Notifications
+import Notifications
 public import Postgres
 public import Providers
 public import Queue

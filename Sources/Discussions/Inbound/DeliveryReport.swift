@@ -1,5 +1,5 @@
 public import Mail
-public import Providers
+import Providers
 /// What a delivery status notification (RFC 3464, or the free-text reports of older servers)
 /// says about the email that failed: its Message-ID, the recipients, and how permanent it is.
 /// Pure text reading; ``InboundReplyService`` matches the result against

@@ -1,9 +1,9 @@
 public import Foundation
-public import HeraldJSON
+import HeraldJSON
 public import Logging
 public import Mail
 import Metrics
-public import Notifications
+import Notifications
 public import Postgres
 public import Providers
 import Queue

@@ -1,6 +1,6 @@
 public import Foundation
 public import Mail
-public import Notifications
+import Notifications
 public import Postgres
 
 /// Records what Postmark reports about an email Herald sent, whichever kind it was: a discussion

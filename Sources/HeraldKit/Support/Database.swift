@@ -27,7 +27,7 @@ func startMigratedTemporaryPostgres(
         try await withDatabaseConnection(server.configuration, logger: logger) { admin in
             try await admin.execute("CREATE DATABASE \(database)")
         }
-        try await withDatabaseConnection(server.configuration(database: database), logger: logger) { connection in
+        _ = try await withDatabaseConnection(server.configuration(database: database), logger: logger) { connection in
             try await migrator.migrate(on: connection)
         }
         return server

@@ -1,6 +1,6 @@
 import Foundation
 import HeraldJSON
-public import Logging
+import Logging
 import Mail
 import Postgres
 import Providers

@@ -41,6 +41,7 @@ public struct NotificationStore: Sendable {
 
     /// Writes `record` in one transaction (batched with concurrent ones); false when the
     /// notification was already routed, in which case nothing is written.
+    @discardableResult
     func recordRoute(_ record: RouteRecord) async throws -> Bool {
         try await batchers.recordRoute.submit(record)
     }

@@ -1,5 +1,5 @@
 public import Foundation
-public import Postgres
+import Postgres
 
 /// Jobs one at a time or a page at a time, newest first, and the jobs holding given unique keys.
 extension QueueInspector {

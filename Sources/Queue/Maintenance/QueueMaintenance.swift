@@ -1,4 +1,4 @@
-public import Postgres
+import Postgres
 import Synchronization
 
 /// The queue's own leader work: rescue expired leases, stage due scheduled/retryable jobs,

@@ -162,7 +162,7 @@ struct TemplateProgramTests {
             case 0, 1: parts.append(texts.randomElement(using: &generator) ?? "")
             case 2, 3: parts.append("{{\(names.randomElement(using: &generator) ?? "a")}}")
             case 4: parts.append("{{{\(names.randomElement(using: &generator) ?? "a")}}}")
-            case 5, 6, 7 where depth < 4:
+            case 5...7 where depth < 4:
                 let name = sectionNames.randomElement(using: &generator) ?? "a"
                 let kind = Bool.random(using: &generator) ? "#" : "^"
                 let standalone = Bool.random(using: &generator) ? "\n" : ""

@@ -1,4 +1,4 @@
-public import Postgres
+import Postgres
 public import Providers
 public import Queue
 

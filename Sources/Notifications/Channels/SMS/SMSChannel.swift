@@ -1,5 +1,5 @@
 import Foundation
-public import Postgres
+import Postgres
 public import Providers
 public import Queue
 

@@ -1,6 +1,6 @@
 import Foundation
-public import Logging
-public import Mail
+import Logging
+import Mail
 import Postgres
 public import Providers
 public import Queue
