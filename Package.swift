@@ -142,11 +142,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Loopback Postmark and Twilio servers for tests, the demo and benchmarks.
+        // Loopback Postmark and Twilio servers for tests, the demo and benchmarks. Of `Providers` it
+        // takes plain wire values only (`PostmarkHeader`), never the clients' encoding or checks, so
+        // it stays an independent check of what Herald sends.
         .target(
             name: "Sandbox",
             dependencies: [
-                "Curl", "HeraldJSON", "Listening",
+                "Curl", "HeraldJSON", "Listening", "Providers",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -237,7 +239,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SandboxTests",
-            dependencies: ["Sandbox", "Curl", "HeraldJSON"],
+            dependencies: ["Sandbox", "Curl", "HeraldJSON", "Providers"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

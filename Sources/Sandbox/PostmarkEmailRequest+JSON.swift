@@ -1,4 +1,5 @@
 import HeraldJSON
+import struct Providers.PostmarkHeader
 
 /// Why a JSON value is not a Postmark send request: a member of the wrong type, an unknown member,
 /// or a `TrackLinks` value outside its enumeration. The sandbox answers it with ErrorCode 403

@@ -1,3 +1,5 @@
+import struct Providers.PostmarkHeader
+
 /// The body of Postmark's `POST /email` (and one element of `POST /email/batch`): every field is
 /// optional so that validation, not reading, decides what is missing. Read strictly from JSON by
 /// ``init(json:)`` (`PostmarkEmailRequest+JSON.swift`), the sandbox's one way to read a request.

@@ -1,4 +1,5 @@
 public import Foundation
+public import struct Providers.PostmarkHeader
 
 /// One address of an inbound message as Postmark parses it: `{"Email", "Name", "MailboxHash"}`.
 public struct PostmarkInboundAddress: Sendable, Hashable, Codable {

@@ -1,3 +1,5 @@
+import struct Providers.PostmarkHeader
+
 /// Postmark's checks on one message, as pure logic, rule by rule from Postmark's documentation
 /// (docs/providers.md lists each rule with its source and its test). Inactive recipients are
 /// checked afterwards against the sandbox's state. Where the documentation is vague the check

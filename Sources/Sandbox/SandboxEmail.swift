@@ -1,4 +1,5 @@
 public import Foundation
+public import struct Providers.PostmarkHeader
 
 /// An email the Postmark sandbox accepted, as it was sent (Postmark's field names in comments).
 public struct SandboxEmail: Sendable, Hashable {

@@ -1,5 +1,6 @@
 import Foundation
 import HeraldJSON
+import struct Providers.PostmarkHeader
 import Testing
 
 @testable import Sandbox

@@ -1,4 +1,5 @@
 import Foundation
+import struct Providers.PostmarkHeader
 import Testing
 
 @testable import Sandbox

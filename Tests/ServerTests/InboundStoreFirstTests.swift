@@ -4,6 +4,7 @@ import Foundation
 import HeraldTestSupport
 import Mail
 import Postgres
+import Providers
 import Sandbox
 import Server
 import Testing

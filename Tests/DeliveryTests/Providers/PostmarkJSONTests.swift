@@ -25,7 +25,7 @@ struct PostmarkJSONTests {
     private static func randomRequest(_ generator: inout SeededGenerator) -> PostmarkEmailRequest {
         func maybe(_ generator: inout SeededGenerator) -> String? { Bool.random(using: &generator) ? randomString(&generator) : nil }
         let headers = (0..<Int.random(in: 0...3, using: &generator)).map { _ in
-            PostmarkEmailRequest.Header(name: randomString(&generator), value: randomString(&generator))
+            PostmarkHeader(name: randomString(&generator), value: randomString(&generator))
         }
         var metadata: [String: String]?
         if Bool.random(using: &generator) {

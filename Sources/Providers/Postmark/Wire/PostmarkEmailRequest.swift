@@ -5,25 +5,6 @@ public import Mail
 /// Herald does its own open and click tracking, so `TrackOpens` is always `false` and
 /// `TrackLinks` always `"None"`. Absent optional fields are left out of the JSON.
 public struct PostmarkEmailRequest: Sendable, Hashable, Codable {
-    /// One custom header, `{"Name": …, "Value": …}`.
-    public struct Header: Sendable, Hashable, Codable {
-        /// `Name`.
-        public var name: String
-        /// `Value`.
-        public var value: String
-
-        /// Creates a header.
-        public init(name: String, value: String) {
-            self.name = name
-            self.value = value
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case name = "Name"
-            case value = "Value"
-        }
-    }
-
     /// The longest `Subject` Herald sends (one RFC 5322 header line).
     public static let maximumSubjectLength = 998
     /// Postmark's limit on `Tag`.
@@ -44,7 +25,7 @@ public struct PostmarkEmailRequest: Sendable, Hashable, Codable {
     /// `ReplyTo`.
     public var replyTo: String?
     /// `Headers`: custom headers such as `Message-ID` with `X-PM-KeepID`.
-    public var headers: [Header]
+    public var headers: [PostmarkHeader]
     /// `Tag`: a category for Postmark's statistics and webhooks.
     public var tag: String?
     /// `Metadata`: string pairs echoed back in webhooks, always within Postmark's limits
@@ -68,7 +49,7 @@ public struct PostmarkEmailRequest: Sendable, Hashable, Codable {
         htmlBody: String?,
         textBody: String?,
         replyTo: String? = nil,
-        headers: [Header] = [],
+        headers: [PostmarkHeader] = [],
         tag: String? = nil,
         metadata: [String: String]? = nil,
         messageStream: String = "outbound"
@@ -96,7 +77,7 @@ public struct PostmarkEmailRequest: Sendable, Hashable, Codable {
             htmlBody: email.htmlBody.isEmpty ? nil : email.htmlBody,
             textBody: email.textBody.isEmpty ? nil : email.textBody,
             replyTo: email.replyTo,
-            headers: email.headers.map { Header(name: $0.name, value: $0.value) },
+            headers: email.headers.map { PostmarkHeader(name: $0.name, value: $0.value) },
             tag: email.tag,
             metadata: email.metadata.isEmpty ? nil : email.metadata,
             messageStream: messageStream
@@ -115,7 +96,7 @@ public struct PostmarkEmailRequest: Sendable, Hashable, Codable {
             htmlBody: try container.decodeIfPresent(String.self, forKey: .htmlBody),
             textBody: try container.decodeIfPresent(String.self, forKey: .textBody),
             replyTo: try container.decodeIfPresent(String.self, forKey: .replyTo),
-            headers: try container.decodeIfPresent([Header].self, forKey: .headers) ?? [],
+            headers: try container.decodeIfPresent([PostmarkHeader].self, forKey: .headers) ?? [],
             tag: try container.decodeIfPresent(String.self, forKey: .tag),
             metadata: try container.decodeIfPresent([String: String].self, forKey: .metadata),
             messageStream: try container.decodeIfPresent(String.self, forKey: .messageStream) ?? "outbound"

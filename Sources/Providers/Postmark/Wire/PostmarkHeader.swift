@@ -1,8 +1,9 @@
-/// One email header as Postmark writes it in JSON: `{"Name": …, "Value": …}`.
+/// One email header as Postmark writes it in JSON: `{"Name": …, "Value": …}`, in the `Headers` of a
+/// send request (``PostmarkEmailRequest/headers``) and of an inbound message.
 public struct PostmarkHeader: Sendable, Hashable, Codable {
-    /// Header name, e.g. `Message-ID`.
+    /// `Name`, e.g. `Message-ID`.
     public var name: String
-    /// Header value.
+    /// `Value`.
     public var value: String
 
     /// Creates a header.
