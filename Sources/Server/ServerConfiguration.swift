@@ -1,6 +1,6 @@
 import Discussions
 public import Mail
-import Providers
+public import Providers
 
 /// Settings of `herald serve`. The executable builds them from these variables (flags override
 /// them in the CLI); the defaults are those of the init:
@@ -31,7 +31,7 @@ public struct ServerConfiguration: Sendable {
     public static let sandboxWebhookPassword = "sandbox-webhook-password"
 
     /// Basic-auth credentials; printed, debug-printed and reflected with the password as `***`.
-    public struct Credentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public struct Credentials: Sendable, Hashable, RedactedDescription {
         /// The user name.
         public var user: String
         /// The password. A secret.
@@ -41,12 +41,8 @@ public struct ServerConfiguration: Sendable {
             self.user = user
             self.password = password
         }
-        /// `Credentials(user: postmark, password: ***)`.
-        public var description: String { "Credentials(user: \(user), password: ***)" }
-        /// Same as ``description``.
-        public var debugDescription: String { description }
-        /// A mirror without the password.
-        public var customMirror: Mirror { Mirror(self, children: ["user": user, "password": "***"], displayStyle: .struct) }
+        /// The user and `***`: `Credentials(user: postmark, password: ***)`.
+        public var redactedMembers: KeyValuePairs<String, Any> { ["user": user, "password": Redaction.mask] }
     }
 
     public var host: String
@@ -99,32 +95,16 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-extension ServerConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+extension ServerConfiguration: RedactedDescription {
     /// The settings with every secret shown as `***`.
-    public var description: String {
-        "ServerConfiguration(" + Self.describe(redactedChildren) + ")"
-    }
-
-    /// Same as ``description``.
-    public var debugDescription: String { description }
-
-    /// A mirror with the secrets replaced, so `dump(_:)` cannot print them either.
-    public var customMirror: Mirror {
-        Mirror(self, children: redactedChildren.map { (label: Optional($0.0), value: $0.1) }, displayStyle: .struct)
-    }
-
-    private var redactedChildren: [(String, Any)] {
+    public var redactedMembers: KeyValuePairs<String, Any> {
         [
-            ("host", host), ("port", port), ("publicURL", Redaction.url(publicURL)), ("signingKey", signingKey),
-            ("postmarkWebhook", postmarkWebhook.map { "\($0)" } ?? "none"), ("twilioAuthToken", twilioAuthToken == nil ? "none" : "***"),
-            ("trustedProxies", trustedProxies), ("admin", admin.map { "\($0)" } ?? "none"),
-            ("adminReadOnly", adminReadOnly.map { "\($0)" } ?? "none"), ("maximumBodySize", maximumBodySize),
-            ("requestTimeout", requestTimeout), ("maximumInboundBodySize", maximumInboundBodySize),
-            ("inboundRequestTimeout", inboundRequestTimeout),
+            "host": host, "port": port, "publicURL": Redaction.url(publicURL), "signingKey": signingKey,
+            "postmarkWebhook": postmarkWebhook.map { "\($0)" } ?? "none", "twilioAuthToken": twilioAuthToken == nil ? "none" : Redaction.mask,
+            "trustedProxies": trustedProxies, "admin": admin.map { "\($0)" } ?? "none",
+            "adminReadOnly": adminReadOnly.map { "\($0)" } ?? "none", "maximumBodySize": maximumBodySize,
+            "requestTimeout": requestTimeout, "maximumInboundBodySize": maximumInboundBodySize,
+            "inboundRequestTimeout": inboundRequestTimeout,
         ]
-    }
-
-    private static func describe(_ children: [(String, Any)]) -> String {
-        children.map { "\($0.0): \($0.1)" }.joined(separator: ", ")
     }
 }

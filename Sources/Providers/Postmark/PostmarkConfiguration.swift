@@ -41,25 +41,12 @@ public struct PostmarkConfiguration: Sendable, Hashable {
     }
 }
 
-extension PostmarkConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+extension PostmarkConfiguration: RedactedDescription {
     /// The settings with the token, and any password in ``apiURL``, shown as `***`.
-    public var description: String {
-        "PostmarkConfiguration(apiURL: \(Redaction.url(apiURL)), messageStream: \(messageStream), serverToken: ***, "
-            + "requestTimeout: \(requestTimeout), batchConcurrency: \(batchConcurrency))"
-    }
-
-    /// Same as ``description``: the token is redacted here too.
-    public var debugDescription: String { description }
-
-    /// A mirror without the token, so `dump(_:)` cannot print it either.
-    public var customMirror: Mirror {
-        Mirror(
-            self,
-            children: [
-                "apiURL": Redaction.url(apiURL), "messageStream": messageStream, "serverToken": "***",
-                "requestTimeout": requestTimeout, "batchConcurrency": batchConcurrency,
-            ],
-            displayStyle: .struct
-        )
+    public var redactedMembers: KeyValuePairs<String, Any> {
+        [
+            "apiURL": Redaction.url(apiURL), "messageStream": messageStream, "serverToken": Redaction.mask,
+            "requestTimeout": requestTimeout, "batchConcurrency": batchConcurrency,
+        ]
     }
 }

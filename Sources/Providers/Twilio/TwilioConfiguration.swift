@@ -87,25 +87,12 @@ public struct TwilioConfiguration: Sendable, Hashable {
     }
 }
 
-extension TwilioConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+extension TwilioConfiguration: RedactedDescription {
     /// The settings with the auth token, and any password in a URL, shown as `***`.
-    public var description: String {
-        "TwilioConfiguration(accountSID: \(accountSID), authToken: ***, sender: \(sender), apiURL: \(Redaction.url(apiURL)), "
-            + "statusCallbackURL: \(statusCallbackURL.map(Redaction.url) ?? "none"), requestTimeout: \(requestTimeout))"
-    }
-
-    /// Same as ``description``: the auth token is redacted here too.
-    public var debugDescription: String { description }
-
-    /// A mirror without the auth token, so `dump(_:)` cannot print it either.
-    public var customMirror: Mirror {
-        Mirror(
-            self,
-            children: [
-                "accountSID": accountSID, "authToken": "***", "sender": sender, "apiURL": Redaction.url(apiURL),
-                "statusCallbackURL": statusCallbackURL.map(Redaction.url) as Any, "requestTimeout": requestTimeout,
-            ],
-            displayStyle: .struct
-        )
+    public var redactedMembers: KeyValuePairs<String, Any> {
+        [
+            "accountSID": accountSID, "authToken": Redaction.mask, "sender": sender, "apiURL": Redaction.url(apiURL),
+            "statusCallbackURL": statusCallbackURL.map(Redaction.url) ?? "none", "requestTimeout": requestTimeout,
+        ]
     }
 }
