@@ -1,3 +1,43 @@
+public import Foundation
+
+/// The members Postmark's Open and Click webhooks both carry: which message and recipient, when,
+/// and the reader's user agent, platform and place. ``PostmarkOpenEvent`` and ``PostmarkClickEvent``
+/// write them in one JSON object with their own members.
+public struct PostmarkTrackingDetails: Sendable, Hashable, Encodable {
+    /// `MessageStream`.
+    public var messageStream: String
+    /// `Metadata` of the sent message.
+    public var metadata: [String: String]
+    /// `Recipient`.
+    public var recipient: String
+    /// `MessageID` of the sent message.
+    public var messageID: String
+    /// `ReceivedAt`: when the open or click happened.
+    public var receivedAt: Date
+    /// `Platform`: `Desktop`, `Mobile`, `WebMail` or `Unknown`.
+    public var platform: String
+    /// `Tag` of the sent message.
+    public var tag: String
+    /// `UserAgent`.
+    public var userAgent: String
+    /// `OS`.
+    public var os: PostmarkUserAgentInfo
+    /// `Client`.
+    public var client: PostmarkUserAgentInfo
+    /// `Geo` (its `IP` is the address the open or click came from).
+    public var geo: PostmarkGeo
+
+    /// A desktop Chrome user agent.
+    public static let sampleUserAgent =
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+
+    enum CodingKeys: String, CodingKey {
+        case messageStream = "MessageStream", metadata = "Metadata", recipient = "Recipient", messageID = "MessageID"
+        case receivedAt = "ReceivedAt", platform = "Platform", tag = "Tag", userAgent = "UserAgent", os = "OS"
+        case client = "Client", geo = "Geo"
+    }
+}
+
 /// The `Client` and `OS` objects of Postmark's Open and Click webhooks.
 public struct PostmarkUserAgentInfo: Sendable, Hashable, Codable {
     /// `Name`, e.g. `"Chrome 120.0"`.
