@@ -47,13 +47,6 @@ public struct PostmarkUserAgentInfo: Sendable, Hashable, Codable {
     /// `Company`, e.g. `"Google"`.
     public var company: String
 
-    /// Creates the object.
-    public init(name: String, family: String, company: String) {
-        self.name = name
-        self.family = family
-        self.company = company
-    }
-
     /// A desktop Chrome client.
     public static let chrome = PostmarkUserAgentInfo(name: "Chrome 120.0", family: "Chrome", company: "Google")
     /// macOS.

@@ -6,10 +6,6 @@ public struct PostmarkInboundPayload: Decodable, Sendable {
     public struct Header: Decodable, Sendable {
         public var name: String?
         public var value: String?
-        public init(name: String?, value: String?) {
-            self.name = name
-            self.value = value
-        }
         enum CodingKeys: String, CodingKey { case name = "Name", value = "Value" }
     }
 
@@ -18,11 +14,6 @@ public struct PostmarkInboundPayload: Decodable, Sendable {
         public var email: String?
         public var name: String?
         public var mailboxHash: String?
-        public init(email: String? = nil, name: String? = nil, mailboxHash: String? = nil) {
-            self.email = email
-            self.name = name
-            self.mailboxHash = mailboxHash
-        }
         enum CodingKeys: String, CodingKey { case email = "Email", name = "Name", mailboxHash = "MailboxHash" }
     }
 
@@ -51,13 +42,6 @@ public struct PostmarkInboundPayload: Decodable, Sendable {
         public var content: String?
         enum CodingKeys: String, CodingKey {
             case name = "Name", contentType = "ContentType", contentID = "ContentID", contentLength = "ContentLength", content = "Content"
-        }
-        public init(name: String? = nil, contentType: String? = nil, contentID: String? = nil, contentLength: Int? = nil, content: String? = nil) {
-            self.name = name
-            self.contentType = contentType
-            self.contentID = contentID
-            self.contentLength = contentLength
-            self.content = content
         }
     }
 

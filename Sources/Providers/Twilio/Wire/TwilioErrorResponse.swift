@@ -10,14 +10,6 @@ public struct TwilioErrorResponse: Sendable, Hashable, Codable {
     /// The HTTP status, repeated in the body.
     public var status: Int
 
-    /// Creates an error response.
-    public init(code: Int, message: String, moreInfo: String? = nil, status: Int) {
-        self.code = code
-        self.message = message
-        self.moreInfo = moreInfo
-        self.status = status
-    }
-
     enum CodingKeys: String, CodingKey {
         case code
         case message
