@@ -29,26 +29,4 @@ struct PostmarkEmailRequest: Sendable, Equatable {
 
     /// Postmark's `TrackLinks` values.
     static let trackLinksValues: Set<String> = ["None", "HtmlAndText", "HtmlOnly", "TextOnly"]
-
-    init(
-        from: String? = nil, to: String? = nil, cc: String? = nil, bcc: String? = nil, subject: String? = nil,
-        htmlBody: String? = nil, textBody: String? = nil, replyTo: String? = nil, headers: [PostmarkHeader]? = nil,
-        tag: String? = nil, metadata: [String: String]? = nil, messageStream: String? = nil,
-        trackOpens: Bool? = nil, trackLinks: String? = nil
-    ) {
-        self.from = from
-        self.to = to
-        self.cc = cc
-        self.bcc = bcc
-        self.subject = subject
-        self.htmlBody = htmlBody
-        self.textBody = textBody
-        self.replyTo = replyTo
-        self.headers = headers
-        self.tag = tag
-        self.metadata = metadata
-        self.messageStream = messageStream
-        self.trackOpens = trackOpens
-        self.trackLinks = trackLinks
-    }
 }
