@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A JSON document Postmark POSTs to a webhook URL (Delivery, Bounce, SpamComplaint, Open, Click, Inbound).
 /// Conforming types encode with Postmark's exact field names; dates are ISO 8601 UTC strings.

@@ -1,4 +1,4 @@
-public import Mail
+import Mail
 /// Settings of a ``PostmarkClient``. Every property but the token has a documented default.
 ///
 /// `description`, `debugDescription` and the reflection mirror show `serverToken` (and a password in

@@ -1,4 +1,4 @@
-public import Mail
+import Mail
 /// Settings of a ``TwilioClient``. Every property but the credentials and sender has a documented default.
 ///
 /// `description`, `debugDescription` and the reflection mirror show `authToken` (and a password in a
