@@ -1,6 +1,9 @@
 /// Credentials for HTTP Basic authentication (RFC 7617).
 ///
-/// The password never appears in `description`, in logs written by this module or in `CurlError` messages.
+/// Used both ways: the credentials Herald sends (Postmark, Twilio) and the ones it checks (the
+/// Postmark webhook, the console's logins). The password never appears in `description`,
+/// `debugDescription` or the reflection mirror (`dump(_:)`), in logs written by this module or in
+/// `CurlError` messages.
 public struct BasicAuth: Sendable, Hashable {
     /// The user name (Postmark server token user, Twilio account SID …).
     public var username: String
@@ -14,9 +17,11 @@ public struct BasicAuth: Sendable, Hashable {
     }
 }
 
-extension BasicAuth: CustomStringConvertible, CustomDebugStringConvertible {
+extension BasicAuth: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// `BasicAuth(username: …, password: ***)` — the password is redacted.
     public var description: String { "BasicAuth(username: \(username), password: ***)" }
     /// Same as `description`: the password is redacted here too.
     public var debugDescription: String { description }
+    /// The user name and `***`, so `dump(_:)` of anything holding credentials cannot print the password.
+    public var customMirror: Mirror { Mirror(self, children: ["username": username, "password": "***"], displayStyle: .struct) }
 }

@@ -15,7 +15,7 @@ import Foundation
 /// hours). The same values are set on the server side of each connection (the `tcp_keepalives_*`
 /// and `tcp_user_timeout` settings), so the server also drops a dead client and releases its
 /// locks, including a dead leader's advisory lock. A value of 0 means the operating system's default.
-public struct PostgresConfiguration: Sendable, CustomStringConvertible {
+public struct PostgresConfiguration: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The URL or conninfo string as given.
     public var connectionString: String
     /// Seconds libpq waits for a connection before giving up. Default 10.
@@ -167,6 +167,23 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         redacted
             .replacingOccurrences(of: #"(://[^:/?#@\s]*:)[^/?#\s]*@"#, with: "$1***@", options: .regularExpression)
             .replacingOccurrences(of: #"([?&]password=)[^&#\s]*"#, with: "$1***", options: [.regularExpression, .caseInsensitive])
+    }
+
+    /// Same as ``description``: the password is masked here too.
+    public var debugDescription: String { description }
+
+    /// The settings with the connection string as ``description`` masks it, so `dump(_:)` of the
+    /// configuration, or of anything holding it, cannot print the password either.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "connectionString": description, "connectTimeout": connectTimeout, "applicationName": applicationName,
+                "statementTimeout": statementTimeout.map { "\($0)" } ?? "none", "keepaliveIdleSeconds": keepaliveIdleSeconds,
+                "keepaliveIntervalSeconds": keepaliveIntervalSeconds, "keepaliveCount": keepaliveCount,
+                "tcpUserTimeoutMilliseconds": tcpUserTimeoutMilliseconds, "pooler": pooler,
+            ],
+            displayStyle: .struct)
     }
 
     private static func percentEncode(_ value: String) -> String {

@@ -1,3 +1,4 @@
+public import Curl
 import Discussions
 public import Mail
 public import Providers
@@ -30,32 +31,17 @@ public struct ServerConfiguration: Sendable {
     /// Postmark webhook password in sandbox mode.
     public static let sandboxWebhookPassword = "sandbox-webhook-password"
 
-    /// Basic-auth credentials; printed, debug-printed and reflected with the password as `***`.
-    public struct Credentials: Sendable, Hashable, RedactedDescription {
-        /// The user name.
-        public var user: String
-        /// The password. A secret.
-        public var password: String
-        /// Credentials from both parts.
-        public init(user: String, password: String) {
-            self.user = user
-            self.password = password
-        }
-        /// The user and `***`: `Credentials(user: postmark, password: ***)`.
-        public var redactedMembers: KeyValuePairs<String, Any> { ["user": user, "password": Redaction.mask] }
-    }
-
     public var host: String
     public var port: Int
     /// Without trailing slash.
     public var publicURL: String
     public var signingKey: TokenSigningKey
-    public var postmarkWebhook: Credentials?
+    public var postmarkWebhook: BasicAuth?
     public var twilioAuthToken: String?
     public var trustedProxies: TrustedProxies
-    public var admin: Credentials?
+    public var admin: BasicAuth?
     /// A second console login that sees every page but cannot act (no retry, cancel, release …).
-    public var adminReadOnly: Credentials?
+    public var adminReadOnly: BasicAuth?
     public var maximumBodySize: Int
     public var requestTimeout: Duration
     /// `GET /healthz` answers 503 when the database has not answered `SELECT 1` within this. Default 2 s.
@@ -72,10 +58,10 @@ public struct ServerConfiguration: Sendable {
     /// Explicit settings; each default is the documented one.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, signingKey: TokenSigningKey,
-        postmarkWebhook: Credentials? = nil, twilioAuthToken: String? = nil, trustedProxies: TrustedProxies = .none,
-        admin: Credentials? = nil, maximumBodySize: Int = 1 << 20, requestTimeout: Duration = .seconds(10),
+        postmarkWebhook: BasicAuth? = nil, twilioAuthToken: String? = nil, trustedProxies: TrustedProxies = .none,
+        admin: BasicAuth? = nil, maximumBodySize: Int = 1 << 20, requestTimeout: Duration = .seconds(10),
         maximumInboundBodySize: Int = ServerConfiguration.defaultMaximumInboundBodySize, inboundRequestTimeout: Duration = .seconds(120),
-        adminReadOnly: Credentials? = nil
+        adminReadOnly: BasicAuth? = nil
     ) {
         self.host = host
         self.port = port

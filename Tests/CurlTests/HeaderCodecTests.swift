@@ -86,7 +86,7 @@ struct TransferHeaderTests {
             request: HTTPRequest(url: "http://127.0.0.1:9/"), configuration: .init(), easy: EasyHandle())
         for line in ["HTTP/1.1 100 Continue\r\n", "X-Interim: yes\r\n", "\r\n",
                      "HTTP/1.1 201 Created\r\n", "Location: /x\r\n", "\r\n"] {
-            Array(line.utf8).withUnsafeBytes { transfer.receiveHeaderLine($0) }
+            _ = Array(line.utf8).withUnsafeBytes { transfer.receiveHeaderLine($0) }
         }
         #expect(HeaderCodec.parseResponseHeaders(transfer.responseHeaderBytes) == [HTTPHeader("Location", "/x")])
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Discussions
+import Curl
 import Foundation
 @testable import HeraldKit
 import Mail
@@ -221,7 +222,7 @@ struct SettingsTests {
             }
         }
         let text = "\(configuration)"
-        #expect(text.contains("user: admin") && text.contains("user: viewer") && text.contains("twilioAuthToken: ***"), "\(text)")
+        #expect(text.contains("username: admin") && text.contains("username: viewer") && text.contains("twilioAuthToken: ***"), "\(text)")
     }
 }
 
@@ -245,7 +246,7 @@ struct ServerConfigurationTests {
         #expect(sandbox.host == "127.0.0.1")
         #expect(sandbox.port == 8080)
         #expect(sandbox.publicURL == "http://127.0.0.1:8080")
-        #expect(sandbox.postmarkWebhook?.user == ServerConfiguration.sandboxWebhookUser)
+        #expect(sandbox.postmarkWebhook?.username == ServerConfiguration.sandboxWebhookUser)
         #expect(sandbox.maximumBodySize == 1 << 20)
         let production = try Settings([
             "HERALD_SECRET": String(repeating: "k", count: 40), "HERALD_POSTMARK_WEBHOOK_USER": "u", "HERALD_POSTMARK_WEBHOOK_PASSWORD": "p",

@@ -102,6 +102,15 @@ struct ConnectionTests {
         #expect(!config.redacted.contains("hunter2"))
         let conninfo = PostgresConfiguration(connectionString: "host=db password=hunter2 dbname=app")
         #expect(!conninfo.redacted.contains("hunter2"))
+        // Every way a log line could render the configuration, or something holding it.
+        for value in [config, conninfo] {
+            var dumped = ""
+            dump(value, to: &dumped)
+            for text in ["\(value)", String(reflecting: value), dumped, "\([value])"] {
+                #expect(!text.contains("hunter2"), "\(text)")
+                #expect(text.contains("db"), "\(text)")
+            }
+        }
     }
 
     @Test func poolBoundsConnectionsAndReplacesKilledOnes() async throws {

@@ -7,8 +7,8 @@ import Providers
 @testable import Server
 import Testing
 
-private let opsCredentials = ServerConfiguration.Credentials(user: "ops", password: "ops-secret-123")
-private let viewerCredentials = ServerConfiguration.Credentials(user: "viewer", password: "viewer-secret-456")
+private let opsCredentials = BasicAuth(username: "ops", password: "ops-secret-123")
+private let viewerCredentials = BasicAuth(username: "viewer", password: "viewer-secret-456")
 
 private func consoleConfiguration(trustedProxies: TrustedProxies = .none) -> ServerConfiguration {
     var configuration = testServerConfiguration(trustedProxies: trustedProxies, admin: opsCredentials)
@@ -44,11 +44,11 @@ private struct ConsoleClient {
 
     /// Logs in; returns the login answer.
     @discardableResult
-    mutating func logIn(_ credentials: ServerConfiguration.Credentials) async throws -> Curl.HTTPResponse {
+    mutating func logIn(_ credentials: BasicAuth) async throws -> Curl.HTTPResponse {
         let page = try await request(.GET, "/admin/login")
         keepCookie(page)
         let token = try #require(Self.csrf(in: page.bodyString))
-        let answer = try await request(.POST, "/admin/login", form: [("csrf", token), ("user", credentials.user), ("password", credentials.password)])
+        let answer = try await request(.POST, "/admin/login", form: [("csrf", token), ("user", credentials.username), ("password", credentials.password)])
         keepCookie(answer)
         return answer
     }
@@ -96,7 +96,7 @@ struct ConsoleSessionTests {
         let otherKey = try TokenSigningKey(secret: Array("another-secret-another-secret-12345".utf8))
         #expect(ConsoleSessionCodec(signingKey: otherKey, admin: opsCredentials, readOnly: viewerCredentials).decode(cookie, now: 0) == nil)
         // A changed password ends the sessions it opened.
-        let rotated = ConsoleSessionCodec(signingKey: testKey, admin: opsCredentials, readOnly: .init(user: "viewer", password: "new-password"))
+        let rotated = ConsoleSessionCodec(signingKey: testKey, admin: opsCredentials, readOnly: .init(username: "viewer", password: "new-password"))
         #expect(rotated.decode(cookie, now: 0) == nil)
         #expect(rotated.decode(codec.encode(ConsoleSession(role: .operator, expires: 2_000_000_000)), now: 0) != nil)
     }
@@ -158,7 +158,7 @@ struct ConsoleEndpointTests {
             #expect(page.header("Location") == "/admin/login")
             #expect(try await get(client, base + "/admin/overview/fragment").status == 401)
             var console = ConsoleClient(base: base, client: client)
-            let refused = try await console.logIn(.init(user: "ops", password: "wrong"))
+            let refused = try await console.logIn(.init(username: "ops", password: "wrong"))
             #expect(refused.status == 401)
             #expect(refused.bodyString.contains("Wrong user or password"))
             #expect(try await console.request(.GET, "/admin").status == 303)

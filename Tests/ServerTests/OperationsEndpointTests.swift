@@ -82,7 +82,7 @@ struct OperationsEndpointTests {
     }
 
     @Test func adminPageNeedsCredentialsWhenConfigured() async throws {
-        let configuration = testServerConfiguration(admin: .init(user: "ops", password: "secret-admin"))
+        let configuration = testServerConfiguration(admin: .init(username: "ops", password: "secret-admin"))
         try await withServer("srv_admin_auth", configuration: configuration) { base, _, client in
             // A browser is sent to the console's login form; scripts may still use Basic auth.
             let anonymous = try await get(client, base + "/admin")

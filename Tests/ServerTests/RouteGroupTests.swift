@@ -87,7 +87,7 @@ struct RouteGroupTests {
     }
 
     @Test func theConsoleGuardsAnswerAsThePagesDid() async throws {
-        let configuration = testServerConfiguration(admin: .init(user: "ops", password: "ops-secret-123"))
+        let configuration = testServerConfiguration(admin: .init(username: "ops", password: "ops-secret-123"))
         try await withServer("mw_console", configuration: configuration) { base, _, client in
             let page = try await get(client, base + "/admin/jobs")
             #expect(page.status == 303 && page.header("Location") == "/admin/login" && page.header("Cache-Control") == "no-store")

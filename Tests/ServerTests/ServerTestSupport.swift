@@ -19,11 +19,11 @@ let twilioToken = "twilio-test-token"
 
 /// A configuration on 127.0.0.1, any port.
 func testServerConfiguration(
-    trustedProxies: TrustedProxies = .none, maximumBodySize: Int = 1 << 20, admin: ServerConfiguration.Credentials? = nil
+    trustedProxies: TrustedProxies = .none, maximumBodySize: Int = 1 << 20, admin: BasicAuth? = nil
 ) -> ServerConfiguration {
     var configuration = ServerConfiguration(
         host: "127.0.0.1", port: 0, publicURL: "https://herald.example.test", signingKey: testKey,
-        postmarkWebhook: .init(user: webhookUser, password: webhookPassword), twilioAuthToken: twilioToken,
+        postmarkWebhook: .init(username: webhookUser, password: webhookPassword), twilioAuthToken: twilioToken,
         trustedProxies: trustedProxies, admin: admin, maximumBodySize: maximumBodySize, requestTimeout: .seconds(60))
     // A busy machine can take seconds to open the first connection or answer a request; the 503
     // and request-timeout cases have their own tests with their own short limits.

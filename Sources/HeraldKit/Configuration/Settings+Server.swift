@@ -1,3 +1,4 @@
+import Curl
 import Discussions
 import Mail
 public import Server
@@ -30,11 +31,11 @@ extension Settings {
             try int("HERALD_HTTP_PORT", expected: "a port number (0-65535)", where: { (0...65535).contains($0) })
         } ?? 8080
         let signingKey = problems.record { () throws(SettingsError) in try self.signingKey(sandbox: sandbox) }
-        var webhook: ServerConfiguration.Credentials?
+        var webhook: BasicAuth?
         switch (string("HERALD_POSTMARK_WEBHOOK_USER"), string("HERALD_POSTMARK_WEBHOOK_PASSWORD")) {
-        case (let user?, let password?): webhook = .init(user: user, password: password)
+        case (let user?, let password?): webhook = .init(username: user, password: password)
         case (nil, nil) where sandbox:
-            webhook = .init(user: ServerConfiguration.sandboxWebhookUser, password: ServerConfiguration.sandboxWebhookPassword)
+            webhook = .init(username: ServerConfiguration.sandboxWebhookUser, password: ServerConfiguration.sandboxWebhookPassword)
         default:
             problems.fail(
                 "HERALD_POSTMARK_WEBHOOK_USER",
@@ -47,15 +48,15 @@ extension Settings {
                 problems.fail("HERALD_TRUSTED_PROXIES", error.message)
             } catch { problems.fail("HERALD_TRUSTED_PROXIES", "\(error)") }
         }
-        var admin: ServerConfiguration.Credentials?
+        var admin: BasicAuth?
         switch (string("HERALD_ADMIN_USER"), string("HERALD_ADMIN_PASSWORD")) {
-        case (let user?, let password?): admin = .init(user: user, password: password)
+        case (let user?, let password?): admin = .init(username: user, password: password)
         case (nil, nil): admin = nil
         default: problems.fail("HERALD_ADMIN_USER", "set both HERALD_ADMIN_USER and HERALD_ADMIN_PASSWORD, or neither")
         }
-        var adminReadOnly: ServerConfiguration.Credentials?
+        var adminReadOnly: BasicAuth?
         switch (string("HERALD_ADMIN_READONLY_USER"), string("HERALD_ADMIN_READONLY_PASSWORD")) {
-        case (let user?, let password?) where admin != nil: adminReadOnly = .init(user: user, password: password)
+        case (let user?, let password?) where admin != nil: adminReadOnly = .init(username: user, password: password)
         case (.some, .some):
             problems.fail(
                 "HERALD_ADMIN_READONLY_USER",
@@ -63,7 +64,7 @@ extension Settings {
         case (nil, nil): adminReadOnly = nil
         default: problems.fail("HERALD_ADMIN_READONLY_USER", "set both HERALD_ADMIN_READONLY_USER and HERALD_ADMIN_READONLY_PASSWORD, or neither")
         }
-        if let admin, let adminReadOnly, admin.user == adminReadOnly.user {
+        if let admin, let adminReadOnly, admin.username == adminReadOnly.username {
             problems.fail("HERALD_ADMIN_READONLY_USER", "HERALD_ADMIN_READONLY_USER must differ from HERALD_ADMIN_USER")
         }
         let maximumBody = problems.record { () throws(SettingsError) in

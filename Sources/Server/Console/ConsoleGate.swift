@@ -1,3 +1,4 @@
+import Curl
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -13,8 +14,8 @@ import Mail
 /// every session a changed password opened (docs/console.md).
 struct ConsoleGate: Sendable {
     let codec: ConsoleSessionCodec
-    let admin: ServerConfiguration.Credentials?
-    let readOnly: ServerConfiguration.Credentials?
+    let admin: BasicAuth?
+    let readOnly: BasicAuth?
     let trustedProxies: TrustedProxies
 
     init(configuration: ServerConfiguration) {
@@ -45,15 +46,15 @@ struct ConsoleGate: Sendable {
                                  csrf: codec.csrfToken(for: fresh), actor: "loopback")
         }
         if let session, session.role.canLook {
-            let actor = session.role == .operator ? admin.user : (readOnly?.user ?? "read-only")
+            let actor = session.role == .operator ? admin.username : (readOnly?.username ?? "read-only")
             return ConsoleAccess(role: session.role, session: session, csrf: codec.csrfToken(for: session), actor: actor)
         }
         if request.method == .get, BasicCredentials.offered(request) {
             if BasicCredentials.match(request, admin) {
-                return ConsoleAccess(role: .operator, session: nil, csrf: "", actor: admin.user)
+                return ConsoleAccess(role: .operator, session: nil, csrf: "", actor: admin.username)
             }
             if let readOnly, BasicCredentials.match(request, readOnly) {
-                return ConsoleAccess(role: .viewer, session: nil, csrf: "", actor: readOnly.user)
+                return ConsoleAccess(role: .viewer, session: nil, csrf: "", actor: readOnly.username)
             }
         }
         return ConsoleAccess(role: .anonymous, session: session, csrf: session.map(codec.csrfToken) ?? "", actor: "anonymous")

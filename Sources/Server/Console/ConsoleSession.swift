@@ -1,4 +1,5 @@
 import Crypto
+public import Curl
 public import Mail
 
 import Foundation
@@ -59,7 +60,7 @@ public struct ConsoleSessionCodec: Sendable {
 
     /// A codec signing with a key derived from `signingKey`. `admin` and `readOnly` are the
     /// configured logins; with no `admin`, the operator role is the loopback client's.
-    public init(signingKey: TokenSigningKey, admin: ServerConfiguration.Credentials?, readOnly: ServerConfiguration.Credentials?) {
+    public init(signingKey: TokenSigningKey, admin: BasicAuth?, readOnly: BasicAuth?) {
         self.keyBytes = signingKey.subkey(purpose: "console-session").withUnsafeBytes { Array($0) }
         var fingerprints: [ConsoleRole: String] = [.anonymous: "anonymous"]
         fingerprints[.operator] = admin.map(Self.fingerprint) ?? "loopback"
@@ -67,8 +68,8 @@ public struct ConsoleSessionCodec: Sendable {
         self.fingerprints = fingerprints
     }
 
-    private static func fingerprint(_ credentials: ServerConfiguration.Credentials) -> String {
-        SHA256.hash(data: Array((credentials.user + "\u{0}" + credentials.password).utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+    private static func fingerprint(_ credentials: BasicAuth) -> String {
+        SHA256.hash(data: Array((credentials.username + "\u{0}" + credentials.password).utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
     private func mac(_ text: String) -> [UInt8] {
@@ -109,10 +110,10 @@ public struct ConsoleSessionCodec: Sendable {
 
     /// The role `user`/`password` log in as, or nil. Compares digests in constant time, so neither
     /// the contents nor the lengths of the configured values show in the response time.
-    public static func role(user: String, password: String, admin: ServerConfiguration.Credentials?, readOnly: ServerConfiguration.Credentials?) -> ConsoleRole? {
-        func matches(_ credentials: ServerConfiguration.Credentials?) -> Bool {
+    public static func role(user: String, password: String, admin: BasicAuth?, readOnly: BasicAuth?) -> ConsoleRole? {
+        func matches(_ credentials: BasicAuth?) -> Bool {
             guard let credentials else { return false }
-            let userOK = ConstantTime.equals(Array(SHA256.hash(data: Array(user.utf8))), Array(SHA256.hash(data: Array(credentials.user.utf8))))
+            let userOK = ConstantTime.equals(Array(SHA256.hash(data: Array(user.utf8))), Array(SHA256.hash(data: Array(credentials.username.utf8))))
             let passwordOK = ConstantTime.equals(Array(SHA256.hash(data: Array(password.utf8))), Array(SHA256.hash(data: Array(credentials.password.utf8))))
             return userOK && passwordOK
         }

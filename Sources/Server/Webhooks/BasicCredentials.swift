@@ -1,3 +1,4 @@
+import Curl
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -13,13 +14,13 @@ import Mail
 enum BasicCredentials {
     /// True when `request` carries `Authorization: Basic …` (scheme in any case, at most 1 KiB)
     /// whose user and password both equal `expected`'s.
-    static func match(_ request: Request, _ expected: ServerConfiguration.Credentials) -> Bool {
+    static func match(_ request: Request, _ expected: BasicAuth) -> Bool {
         guard let header = request.headers[.authorization], header.count <= 1024,
             header.lowercased().hasPrefix("basic "),
             let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: " \t")),
             let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
         else { return false }
-        let userOK = ConstantTime.equals(String(text[..<colon]), expected.user)
+        let userOK = ConstantTime.equals(String(text[..<colon]), expected.username)
         let passwordOK = ConstantTime.equals(String(text[text.index(after: colon)...]), expected.password)
         return userOK && passwordOK
     }

@@ -1,3 +1,4 @@
+import Curl
 import HummingbirdAuth
 import Hummingbird
 
@@ -16,10 +17,10 @@ typealias PostmarkWebhookContext = AuthenticatedRequestContext<PostmarkWebhookCa
 /// ``HeraldServer/unauthorized``.
 struct PostmarkWebhookAuthenticator: AuthenticatorMiddleware {
     typealias Context = PostmarkWebhookContext
-    let credentials: ServerConfiguration.Credentials?
+    let credentials: BasicAuth?
 
     func authenticate(request: Request, context: Context) async throws -> PostmarkWebhookCaller? {
         guard let credentials, BasicCredentials.match(request, credentials) else { return nil }
-        return PostmarkWebhookCaller(user: credentials.user)
+        return PostmarkWebhookCaller(user: credentials.username)
     }
 }
