@@ -1,6 +1,7 @@
 import Foundation
 public import Mail
 public import Notifications
+public import Providers
 
 /// Process-wide settings of the discussion email side. The executable builds them from its
 /// configuration (`HERALD_SECRET`, `HERALD_PUBLIC_URL`, `HERALD_MESSAGE_ID_DOMAIN`, `HERALD_FROM_EMAIL`).
@@ -35,21 +36,9 @@ public struct DiscussionSettings: Sendable {
     }
 }
 
-extension DiscussionSettings: CustomStringConvertible, CustomReflectable {
+extension DiscussionSettings: RedactedDescription {
     /// The settings with the signing key redacted and any password in ``publicURL`` shown as `***`.
-    public var description: String {
-        "DiscussionSettings(signingKey: \(signingKey), publicURL: \(Redaction.url(publicURL)), "
-            + "messageIDDomain: \(messageIDDomain), defaultFrom: \(defaultFrom))"
-    }
-
-    /// A mirror with the same redactions, so `dump(_:)` cannot print a secret either.
-    public var customMirror: Mirror {
-        Mirror(
-            self,
-            children: [
-                "signingKey": signingKey, "publicURL": Redaction.url(publicURL), "messageIDDomain": messageIDDomain,
-                "defaultFrom": defaultFrom,
-            ],
-            displayStyle: .struct)
+    public var redactedMembers: KeyValuePairs<String, Any> {
+        ["signingKey": signingKey, "publicURL": Redaction.url(publicURL), "messageIDDomain": messageIDDomain, "defaultFrom": defaultFrom]
     }
 }
