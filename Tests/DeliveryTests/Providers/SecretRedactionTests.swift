@@ -25,4 +25,15 @@ struct SecretRedactionTests {
     func url(input: String, expected: String) {
         #expect(Redaction.url(input) == expected)
     }
+
+    @Test("DiscussionSettings shows neither its signing secret nor a password in its public URL")
+    func discussionSettings() throws {
+        let secret = "discussion-signing-secret-0123456789abcdef"
+        let settings = DiscussionSettings(
+            signingKey: try TokenSigningKey(secret: secret), publicURL: "https://herald:url-pa55word@herald.example.com")
+        for text in Self.renderings(settings) + Self.renderings([settings]) {
+            #expect(!text.contains(secret) && !text.contains("url-pa55word"), "\(text)")
+            #expect(text.contains("https://herald:***@herald.example.com") && text.contains("TokenSigningKey(redacted)"), "\(text)")
+        }
+    }
 }
