@@ -68,20 +68,9 @@ public struct PostmarkEmailRequest: Sendable, Hashable, Codable {
         self.messageStream = messageStream
     }
 
-    /// The request for a composed email; an empty body part is left out.
+    /// The request for a composed email: that of its ``ComposedEmail/built`` email.
     public init(_ email: ComposedEmail, messageStream: String = "outbound") {
-        self.init(
-            from: email.from,
-            to: email.to,
-            subject: email.subject,
-            htmlBody: email.htmlBody.isEmpty ? nil : email.htmlBody,
-            textBody: email.textBody.isEmpty ? nil : email.textBody,
-            replyTo: email.replyTo,
-            headers: email.headers.map { PostmarkHeader(name: $0.name, value: $0.value) },
-            tag: email.tag,
-            metadata: email.metadata.isEmpty ? nil : email.metadata,
-            messageStream: messageStream
-        )
+        self.init(email.built, messageStream: messageStream)
     }
 
     /// Decodes a request as Postmark would receive it (absent `Headers` is empty, absent
