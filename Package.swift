@@ -211,7 +211,7 @@ let package = Package(
         .testTarget(
             name: "CurlTests",
             dependencies: [
-                "Curl",
+                "Curl", "HeraldTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -219,7 +219,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldJSONTests",
-            dependencies: ["HeraldJSON"],
+            dependencies: ["HeraldJSON", "HeraldTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -245,7 +245,7 @@ let package = Package(
         .testTarget(
             name: "HeraldKitTests",
             dependencies: [
-                "HeraldKit", "Mail", "Providers", "Notifications", "Discussions", "Server", "Postgres", "Queue", "Sandbox",
+                "HeraldKit", "Mail", "Providers", "Notifications", "Discussions", "Server", "Postgres", "Queue", "Sandbox", "HeraldTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

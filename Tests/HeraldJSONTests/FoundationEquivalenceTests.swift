@@ -1,5 +1,6 @@
 import Foundation
 import HeraldJSON
+import HeraldTestSupport
 import Testing
 
 /// HeraldJSON against Foundation on a fixed corpus and on thousands of random values.

@@ -1,4 +1,5 @@
 import HeraldKit
+import HeraldTestSupport
 import Mail
 import Providers
 import Sandbox
@@ -63,9 +64,7 @@ struct ProviderConfigurationTests {
     @Test("Postmark: descriptions, debug descriptions and dumps redact the token")
     func postmarkRedaction() {
         let configuration = PostmarkConfiguration(serverToken: "pm-secret-123")
-        var dumped = ""
-        dump(configuration, to: &dumped)
-        for text in [configuration.description, String(reflecting: configuration), "\(configuration)", dumped] {
+        for text in logRenderings(configuration) {
             #expect(!text.contains("pm-secret-123"))
             #expect(text.contains("***"))
         }
@@ -142,9 +141,7 @@ struct ProviderConfigurationTests {
     @Test("Twilio: descriptions, debug descriptions and dumps redact the auth token")
     func twilioRedaction() {
         let configuration = TwilioConfiguration(accountSID: "AC1", authToken: "tw-secret-456", sender: .from("+15005550006"))
-        var dumped = ""
-        dump(configuration, to: &dumped)
-        for text in [configuration.description, String(reflecting: configuration), "\(configuration)", dumped] {
+        for text in logRenderings(configuration) {
             #expect(!text.contains("tw-secret-456"))
             #expect(text.contains("***"))
         }

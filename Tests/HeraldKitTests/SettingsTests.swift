@@ -3,6 +3,7 @@ import Discussions
 import Curl
 import Foundation
 @testable import HeraldKit
+import HeraldTestSupport
 import Mail
 import Notifications
 import Postgres
@@ -15,12 +16,6 @@ import Testing
 /// their variable, secrets never printed.
 @Suite("Settings")
 struct SettingsTests {
-    /// Everything a value can be turned into for a log.
-    static func renderings(_ value: Any) -> [String] {
-        var dumped = ""
-        dump(value, to: &dumped)
-        return ["\(value)", String(reflecting: value), dumped]
-    }
 
     /// A production-shaped environment: every required variable set.
     static let complete: [String: String] = [
@@ -174,7 +169,7 @@ struct SettingsTests {
             "TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef", "TWILIO_AUTH_TOKEN": "tw-secret-token",
             "TWILIO_FROM": "+15005550006", "TWILIO_API_URL": "https://u:tw-url-secret@api.example.com",
         ]).twilio(sandbox: false)
-        for text in Self.renderings(postmark) + Self.renderings(twilio) {
+        for text in logRenderings(postmark) + logRenderings(twilio) {
             for secret in ["pm-secret-token", "pm-url-secret", "tw-secret-token", "tw-url-secret"] {
                 #expect(!text.contains(secret), "\(text)")
             }
@@ -187,7 +182,7 @@ struct SettingsTests {
         let settings = Settings(["POSTMARK_SERVER_TOKEN": " pm-secret-token ", "UNRELATED_SECRET": "other-secret"])
         #expect(settings.string("POSTMARK_SERVER_TOKEN") == "pm-secret-token")
         #expect(settings.string("UNRELATED_SECRET") == nil, "only Herald's variables are kept")
-        for text in Self.renderings(settings) {
+        for text in logRenderings(settings) {
             #expect(!text.contains("pm-secret-token") && !text.contains("other-secret"), "\(text)")
             #expect(!text.contains("UNRELATED_SECRET"), "only Herald's variables are kept")
         }
@@ -198,7 +193,7 @@ struct SettingsTests {
     func signingKey() throws {
         let settings = try Settings(
             ["HERALD_SECRET": "signing-secret-0123456789abcdef0123456789", "HERALD_PUBLIC_URL": "https://u:public-url-secret@herald.example.com"]).discussion(sandbox: false)
-        for text in Self.renderings(settings) + Self.renderings(settings.signingKey) {
+        for text in logRenderings(settings) + logRenderings(settings.signingKey) {
             #expect(!text.contains("signing-secret") && !text.contains("public-url-secret"), "\(text)")
         }
         var dumped = ""
@@ -216,7 +211,7 @@ struct SettingsTests {
             "HERALD_ADMIN_USER": "admin", "HERALD_ADMIN_PASSWORD": "admin-secret",
             "HERALD_ADMIN_READONLY_USER": "viewer", "HERALD_ADMIN_READONLY_PASSWORD": "viewer-secret",
         ]).server(sandbox: false)
-        for text in Self.renderings(configuration) {
+        for text in logRenderings(configuration) {
             for secret in ["signing-secret", "public-url-secret", "webhook-secret", "twilio-secret", "admin-secret", "viewer-secret"] {
                 #expect(!text.contains(secret), "\(secret) in \(text)")
             }

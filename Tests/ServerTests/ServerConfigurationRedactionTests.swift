@@ -1,4 +1,5 @@
 import Foundation
+import HeraldTestSupport
 import Mail
 import Postgres
 import Server
@@ -7,11 +8,6 @@ import Testing
 /// `ServerConfiguration` and `PostgresConfiguration` print, debug-print and `dump` without secrets.
 @Suite("Server and database configurations print no secret")
 struct ServerConfigurationRedactionTests {
-    static func renderings(_ value: Any) -> [String] {
-        var dumped = ""
-        dump(value, to: &dumped)
-        return ["\(value)", String(reflecting: value), dumped]
-    }
 
     @Test("a database password is masked in every URL and conninfo shape", arguments: [
         "postgres://herald:db-secret@db.example.com:5432/herald?sslmode=require",

@@ -1,5 +1,6 @@
 @testable import Discussions
 import Foundation
+import HeraldTestSupport
 @testable import Mail
 @testable import Providers
 import Testing
@@ -8,12 +9,6 @@ import Testing
 /// whole configuration (or a service holding one) shows no token, key or URL password.
 @Suite("Secrets are redacted when configurations are printed")
 struct SecretRedactionTests {
-    /// Everything a value can be turned into for a log.
-    static func renderings(_ value: Any) -> [String] {
-        var dumped = ""
-        dump(value, to: &dumped)
-        return ["\(value)", String(reflecting: value), dumped]
-    }
 
     @Test("Redaction.url masks the password of the user-info part and nothing else", arguments: [
         ("https://user:pa55@api.example.com/path?q=1", "https://user:***@api.example.com/path?q=1"),
@@ -31,7 +26,7 @@ struct SecretRedactionTests {
         let secret = "discussion-signing-secret-0123456789abcdef"
         let settings = DiscussionSettings(
             signingKey: try TokenSigningKey(secret: secret), publicURL: "https://herald:url-pa55word@herald.example.com")
-        for text in Self.renderings(settings) + Self.renderings([settings]) {
+        for text in logRenderings(settings) + logRenderings([settings]) {
             #expect(!text.contains(secret) && !text.contains("url-pa55word"), "\(text)")
             #expect(text.contains("https://herald:***@herald.example.com") && text.contains("TokenSigningKey(redacted)"), "\(text)")
         }
