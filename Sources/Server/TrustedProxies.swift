@@ -19,19 +19,20 @@ public struct TrustedProxies: Sendable, Hashable {
 
     private init(ranges: [Range]) { self.ranges = ranges }
 
-    /// Parses a comma- or space-separated list (`HERALD_TRUSTED_PROXIES`).
+    /// Parses a comma- or space-separated list (what `HERALD_TRUSTED_PROXIES` holds; the caller
+    /// names the setting in its own error).
     /// - Throws: `ServerError` `.invalidConfiguration` naming the entry that is neither an address nor a CIDR range.
     public init(parsing list: String) throws {
         var ranges: [Range] = []
         for entry in list.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" || $0 == "\t" }) {
             let parts = entry.split(separator: "/", maxSplits: 1)
             guard let bytes = Self.bytes(of: String(parts[0])) else {
-                throw ServerError(code: .invalidConfiguration, message: "HERALD_TRUSTED_PROXIES: '\(entry)' is not an IP address or CIDR range")
+                throw ServerError(code: .invalidConfiguration, message: "'\(entry)' is not an IP address or CIDR range")
             }
             var prefix = bytes.count * 8
             if parts.count == 2 {
                 guard let value = Int(parts[1]), (0...bytes.count * 8).contains(value) else {
-                    throw ServerError(code: .invalidConfiguration, message: "HERALD_TRUSTED_PROXIES: '\(entry)' has an invalid prefix length")
+                    throw ServerError(code: .invalidConfiguration, message: "'\(entry)' has an invalid prefix length")
                 }
                 prefix = value
             }

@@ -76,6 +76,7 @@ struct SettingsTests {
         ("HERALD_HTTP_CLIENTS", "four"), ("HERALD_INLINE_FIRST_EMAIL", "maybe"), ("HERALD_SANDBOX", "perhaps"),
         ("HERALD_DATABASE_POOLER", "statement"), ("HERALD_LOG_LEVEL", "loud"), ("POSTMARK_API_URL", "ftp://x"),
         ("HERALD_STATEMENT_TIMEOUT_SECONDS", "soon"), ("HERALD_HTTP_MAX_RESPONSE_BYTES", "0"),
+        ("HERALD_TRUSTED_PROXIES", "10.0.0.0/8, proxy.example"), ("HERALD_TRUSTED_PROXIES", "10.0.0.0/33"),
     ])
     func invalidValueNamesTheVariable(name: String, value: String) throws {
         let settings = Settings(Self.complete.merging([name: value]) { $1 })

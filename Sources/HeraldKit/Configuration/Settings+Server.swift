@@ -45,7 +45,7 @@ extension Settings {
         var proxies = TrustedProxies.none
         if let list = string("HERALD_TRUSTED_PROXIES") {
             do { proxies = try TrustedProxies(parsing: list) } catch let error as ServerError {
-                problems.fail("HERALD_TRUSTED_PROXIES", error.message)
+                problems.fail("HERALD_TRUSTED_PROXIES", "HERALD_TRUSTED_PROXIES: \(error.message)")
             } catch { problems.fail("HERALD_TRUSTED_PROXIES", "\(error)") }
         }
         var admin: BasicAuth?
